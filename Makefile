@@ -1,0 +1,49 @@
+# lianjian — one-command set-up. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint typecheck install assets messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end libraries (htmx, Chart.js) come from the npm registry and are served locally.
+node_modules/.installed: package.json
+	@command -v npm >/dev/null || { echo "npm is required for the front-end assets (apt-get install npm)"; exit 1; }
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+run: install assets
+	$(PY) -m lianjian migrate --noinput
+	$(PY) -m lianjian demo
+	@echo "==> http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) -m lianjian serve --host $(HOST) --port $(PORT)
+
+test: install assets
+	LIANJIAN_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	LIANJIAN_TESTING=1 $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check lianjian bench tests
+	$(PY) -m mypy lianjian
+
+messages: install
+	cd lianjian && ../$(PY) -m django makemessages -l en --no-obsolete --ignore "matching/*" && ../$(PY) -m django compilemessages -l en
+
+bench: install
+	$(PY) bench/matching.py --quick
+
+clean:
+	rm -rf $(VENV) node_modules var/staticfiles .pytest_cache

@@ -1,0 +1,3 @@
+from lianjian.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The one place that answers "may this user see or change this object?".
+
+Every selector, view and API endpoint asks a :class:`Scope`. A scope is built once per user and
+request from the user's role assignments: region roles (区/街道管理员, 社区管理员) cover a node of
+the region tree and everything below it; the liaison role covers one organisation. Self-service
+roles (resident, rider, volunteer) cover nothing beyond their own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Role
+
+
+@dataclass
+class Scope:
+    user: Any
+    is_superuser: bool = False
+    region_nodes: list[Any] = field(default_factory=list)
+    org_ids: set[int] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+
+    # ---- questions about the person -------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+    @property
+    def is_region_admin(self) -> bool:
+        return Role.REGION_ADMIN in self.roles
+
+    @property
+    def is_community_staff(self) -> bool:
+        return Role.COMMUNITY_STAFF in self.roles
+
+    @property
+    def is_staff_like(self) -> bool:
+        """True for anyone who runs a region: admins and community staff (and superusers)."""
+        return self.is_superuser or bool(self.region_nodes)
+
+    @property
+    def is_liaison(self) -> bool:
+        return bool(self.org_ids)
+
+    # ---- regions -------------------------------------------------------------------------
+    def region_q(self, prefix: str = "") -> Q:
+        """Q matching a Region (reached through *prefix*) that lies in this scope."""
+        from lianjian.regions.models import Region
+
+        if self.is_superuser:
+            return Q()
+        q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
+        for node in self.region_nodes:
+            q |= Region.subtree_q(node, prefix=prefix)
+        return q
+
+    def covers_region(self, region: Any) -> bool:
+        if region is None:
+            return False
+        return self.is_superuser or any(region.is_under(node) for node in self.region_nodes)
+
+    def filter_regions(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if self.is_superuser:
+            return qs
+        if not self.region_nodes:
+            return qs.none()
+        return qs.filter(self.region_q())
+
+    def can_manage_region_children(self, region: Any) -> bool:
+        """Admins may add nodes below a node in their scope; community staff may not."""
+        if self.is_superuser:
+            return True
+        return any(
+            region.is_under(a.region) for a in self._assignments() if a.role == Role.REGION_ADMIN
+        )
+
+    # ---- organisations --------------------------------------------------------------------
+    def organisation_q(self, prefix: str = "") -> Q:
+        """Q matching an Organisation (reached through *prefix*) that lies in this scope.
+
+        A unit is in a region scope when it sits in a covered region or holds a partnership
+        with a covered community; a liaison's scope is their own unit.
+        """
+        from lianjian.orgs.models import Partnership
+
+        if self.is_superuser:
+            return Q()
+        pk = f"{prefix}pk" if prefix else "pk"
+        q = Q(**{f"{pk}__in": sorted(self.org_ids)})
+        if self.region_nodes:
+            q |= self.region_q(prefix=f"{prefix}region__")
+            partnered = Partnership.objects.filter(self.region_q(prefix="community__")).values("organisation_id")
+            q |= Q(**{f"{pk}__in": partnered})
+        return q
+
+    def filter_organisations(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if self.is_superuser:
+            return qs
+        if not self.region_nodes and not self.org_ids:
+            return qs.none()
+        return qs.filter(self.organisation_q())
+
+    def filter_scoped(self, qs: QuerySet[Any], *, region: str | None = None,
+                      organisation: str | None = None) -> QuerySet[Any]:
+        """Filter any model by the path to its region and/or to its organisation.
+
+        Domain apps use this for their own rows, e.g. ``filter_scoped(needs, region="community")``.
+        """
+        if self.is_superuser:
+            return qs
+        q = Q(pk__in=[])
+        if region and self.region_nodes:
+            q |= self.region_q(prefix=f"{region}__")
+        if organisation and self.org_ids:
+            q |= Q(**{f"{organisation}_id__in": sorted(self.org_ids)})
+        return qs.filter(q)
+
+    # ---- single objects ---------------------------------------------------------------------
+    def can_view(self, obj: Model) -> bool:
+        return self._check(obj, write=False)
+
+    def can_change(self, obj: Model) -> bool:
+        return self._check(obj, write=True)
+
+    def _check(self, obj: Model, *, write: bool) -> bool:
+        from lianjian.orgs.models import Organisation, Partnership
+        from lianjian.regions.models import Region
+
+        if self.is_superuser:
+            return True
+        if isinstance(obj, Region):
+            if write:
+                # A node is changed by an admin above it, never by the people it contains.
+                return any(
+                    obj.is_under(a.region) and obj.pk != a.region_id
+                    for a in self._assignments() if a.role == Role.REGION_ADMIN
+                )
+            return self.covers_region(obj)
+        if isinstance(obj, Organisation):
+            if obj.pk in self.org_ids:
+                return True
+            return self.filter_organisations(Organisation.objects.filter(pk=obj.pk)).exists()
+        if isinstance(obj, Partnership):
+            if not write and obj.organisation_id in self.org_ids:
+                return True
+            return self.covers_region(obj.community)
+        checker = getattr(obj, "scope_check", None)
+        if checker is not None:
+            return bool(checker(self, write=write))
+        return False
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _assignments(self) -> list[Any]:
+        return list(getattr(self, "_cached_assignments", []))
+
+
+class SystemActor:
+    """The actor for changes made by the platform itself (demo loading, scheduled jobs)."""
+
+    is_authenticated = False
+    is_superuser = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
+def get_scope(user: Any) -> Scope:
+    """Return (and cache on the user object) the scope of *user*."""
+    if user is SYSTEM:
+        return Scope(user=user, is_superuser=True)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(user=user)
+    cached = getattr(user, "_lianjian_scope", None)
+    if cached is not None:
+        return cached
+    assignments = list(user.roles.select_related("region", "organisation"))
+    scope = Scope(
+        user=user,
+        is_superuser=bool(user.is_superuser),
+        region_nodes=[a.region for a in assignments if a.region_id and a.role in (
+            Role.REGION_ADMIN, Role.COMMUNITY_STAFF)],
+        org_ids={a.organisation_id for a in assignments if a.role == Role.LIAISON and a.organisation_id},
+        roles={a.role for a in assignments},
+    )
+    scope._cached_assignments = assignments  # type: ignore[attr-defined]
+    user._lianjian_scope = scope
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope after the user's roles changed."""
+    if hasattr(user, "_lianjian_scope"):
+        del user._lianjian_scope

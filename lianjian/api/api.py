@@ -1,0 +1,27 @@
+"""The JSON REST API under /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from .auth import default_auth
+from .errors import install_handlers
+
+api = NinjaAPI(
+    title="lianjian API",
+    version="1.0.0",
+    description="联建 regional party-building co-construction platform. Authenticate with a browser "
+    "session or `Authorization: Bearer <personal token>`. Every 4xx has the body "
+    '`{"error": {"code": "...", "message": "..."}}`.',
+    auth=default_auth,
+    urls_namespace="api-1",
+)
+install_handlers(api)
+
+from lianjian.accounts.api import router as accounts_router  # noqa: E402
+from lianjian.orgs.api import router as orgs_router  # noqa: E402
+from lianjian.regions.api import router as regions_router  # noqa: E402
+
+api.add_router("/me", accounts_router, tags=["accounts"])
+api.add_router("/regions", regions_router, tags=["regions"])
+api.add_router("/organisations", orgs_router, tags=["organisations"])

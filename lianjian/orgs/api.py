@@ -1,0 +1,131 @@
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.regions.selectors import region_get
+
+from . import selectors, services
+from .models import Organisation, OrgKind
+
+router = Router()
+KINDS = tuple(OrgKind.values)
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    kind_label: str
+    party_org_name: str
+    party_member_count: int
+    member_count: int
+    address: str
+    region_id: int
+    contact_name: str
+    contact_phone: str = Field(..., description="Masked unless the caller may change the unit")
+    description: str
+    is_active: bool
+
+
+def _out(request: HttpRequest, org: Organisation) -> dict[str, Any]:
+    may_see_phone = get_scope(request.user).can_change(org)
+    return {
+        **{f: getattr(org, f) for f in ("id", "name", "short_name", "kind", "party_org_name", "party_member_count",
+                                         "member_count", "address", "region_id", "contact_name", "description",
+                                         "is_active")},
+        "kind_label": str(org.get_kind_display()),
+        "contact_phone": org.contact_phone if may_see_phone else org.masked_contact_phone,
+    }
+
+
+class OrganisationFilter(Schema):
+    region_id: int | None = None
+    community_id: int | None = None
+    kind: str = ""
+    q: str = ""
+
+
+class OrganisationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    kind: str = Field(..., description=f"One of {', '.join(KINDS)}")
+    region_id: int
+    short_name: str = ""
+    party_org_name: str = ""
+    party_member_count: int = Field(0, ge=0)
+    member_count: int = Field(0, ge=0)
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    description: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    kind: str | None = None
+    region_id: int | None = None
+    short_name: str | None = None
+    party_org_name: str | None = None
+    party_member_count: int | None = Field(None, ge=0)
+    member_count: int | None = Field(None, ge=0)
+    address: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+@router.get("", response=list[OrganisationOut], summary="Units in the caller's scope")
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, Any]]:
+    region = region_get(user=request.user, pk=filters.region_id) if filters.region_id else None
+    community = region_get(user=request.user, pk=filters.community_id) if filters.community_id else None
+    qs = selectors.organisation_list(user=request.user, region=region, kind=filters.kind, q=filters.q,
+                                     partner_of=community)
+    return _LazyOut(request, qs)  # type: ignore[return-value]
+
+
+class _LazyOut:
+    """Let the paginator slice the queryset first, then shape only that page."""
+
+    def __init__(self, request: HttpRequest, qs: Any) -> None:
+        self.request, self.qs = request, qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [_out(self.request, o) for o in self.qs[item]]
+
+
+@router.get("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
+    return _out(request, selectors.organisation_get(user=request.user, pk=org_id))
+
+
+@router.post("", response={201: OrganisationOut, **ERROR_RESPONSES})
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+    data = payload.dict()
+    region = region_get(user=request.user, pk=data.pop("region_id"))
+    org = services.organisation_create(actor=request.user, region=region, **data)
+    return Status(201, _out(request, org))
+
+
+@router.patch("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
+    org = selectors.organisation_get(user=request.user, pk=org_id)
+    if not get_scope(request.user).can_change(org):
+        raise PermissionDenied
+    data = payload.dict(exclude_unset=True)
+    if "region_id" in data:
+        data["region"] = region_get(user=request.user, pk=data.pop("region_id"))
+    return _out(request, services.organisation_update(actor=request.user, organisation=org, **data))

@@ -1,0 +1,60 @@
+"""Reads of units and partnerships, always through the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.regions.models import Region
+
+from .models import Organisation, Partnership, PartnershipStatus
+
+
+def organisation_list(*, user: Any, region: Region | None = None, kind: str = "", q: str = "",
+                      partner_of: Region | None = None) -> QuerySet[Organisation]:
+    """Units the user may see, optionally those partnered with a community or under a region."""
+    qs = get_scope(user).filter_organisations(Organisation.objects.all())
+    if region is not None:
+        partnered = Partnership.objects.filter(Region.subtree_q(region, prefix="community__")).values(
+            "organisation_id")
+        qs = qs.filter(Region.subtree_q(region, prefix="region__") | Q(pk__in=partnered))
+    if partner_of is not None:
+        qs = qs.filter(partnerships__community=partner_of)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+    return qs.select_related("region").order_by("name")
+
+
+def organisation_get(*, user: Any, pk: Any) -> Organisation:
+    try:
+        return organisation_list(user=user).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def partnerships_of_community(*, user: Any, community: Region) -> QuerySet[Partnership]:
+    scope = get_scope(user)
+    qs = Partnership.objects.filter(community=community).select_related("organisation", "liaison", "community")
+    if not scope.covers_region(community):
+        qs = qs.filter(organisation_id__in=scope.org_ids)
+    return qs.order_by("organisation__name")
+
+
+def partnerships_of_organisation(*, user: Any, organisation: Organisation) -> QuerySet[Partnership]:
+    scope = get_scope(user)
+    qs = Partnership.objects.filter(organisation=organisation).select_related("community", "liaison")
+    if organisation.pk not in scope.org_ids and not scope.is_superuser:
+        qs = qs.filter(scope.region_q(prefix="community__"))
+    return qs
+
+
+def community_unit_counts(*, communities: QuerySet[Region]) -> dict[int, int]:
+    """Number of active joint units per community, in one query."""
+    rows = (Partnership.objects.filter(community__in=communities, status=PartnershipStatus.ACTIVE)
+            .values("community_id").annotate(n=Count("id")))
+    return {r["community_id"]: r["n"] for r in rows}

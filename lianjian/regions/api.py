@@ -1,0 +1,69 @@
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianjian.api.errors import ERROR_RESPONSES
+
+from . import selectors, services
+from .models import Region
+
+router = Router()
+
+
+class RegionOut(Schema):
+    id: int
+    code: str
+    name: str
+    full_name: str
+    level: int
+    kind: str
+    parent_id: int | None
+
+
+class RegionFilter(Schema):
+    parent_id: int | None = None
+    level: int | None = Field(None, ge=1, le=4)
+    q: str = ""
+
+
+class RegionIn(Schema):
+    parent_id: int = Field(..., description="The node to create the region under")
+    code: str = Field(..., min_length=2, max_length=20, pattern=r"^\d+$")
+    name: str = Field(..., min_length=1, max_length=100)
+    kind: Literal["district", "county_city", "county", "street", "town", "community", "village"]
+
+
+class RegionPatch(Schema):
+    code: str | None = Field(None, min_length=2, max_length=20, pattern=r"^\d+$")
+    name: str | None = Field(None, min_length=1, max_length=100)
+
+
+@router.get("", response=list[RegionOut], summary="Regions in the caller's scope")
+@paginate(PageNumberPagination, page_size=50)
+def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Region]:
+    return selectors.region_list(user=request.user, parent_id=filters.parent_id, level=filters.level,
+                                 q=filters.q)  # type: ignore[return-value]
+
+
+@router.get("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+def get_region(request: HttpRequest, region_id: int) -> Region:
+    return selectors.region_get(user=request.user, pk=region_id)
+
+
+@router.post("", response={201: RegionOut, **ERROR_RESPONSES})
+def create_region(request: HttpRequest, payload: RegionIn) -> Status:
+    parent = selectors.region_get(user=request.user, pk=payload.parent_id)
+    return Status(201, services.region_create(actor=request.user, parent=parent, code=payload.code,
+                                              name=payload.name, kind=payload.kind))
+
+
+@router.patch("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+def update_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Region:
+    region = selectors.region_get(user=request.user, pk=region_id)
+    if not selectors.get_scope(request.user).can_change(region):
+        raise PermissionDenied
+    return services.region_update(actor=request.user, region=region, **payload.dict(exclude_unset=True))

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.orgs.selectors import community_unit_counts, organisation_list, partnerships_of_community
+
+from . import selectors
+from .models import Region
+
+
+@login_required
+def region_list(request: HttpRequest) -> HttpResponse:
+    """Start the tree at the top nodes of the user's scope."""
+    scope = get_scope(request.user)
+    if not scope.is_staff_like:
+        raise PermissionDenied
+    nodes = scope.region_nodes or list(Region.objects.filter(level=1))
+    if len(nodes) == 1:
+        return redirect(nodes[0])
+    return render(request, "regions/list.html", {"nodes": nodes})
+
+
+@login_required
+def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    region = selectors.region_get(user=request.user, pk=pk)
+    children = selectors.region_children_with_counts(user=request.user, region=region)
+    context: dict[str, object] = {"region": region, "children": children}
+    if region.is_community:
+        context["partnerships"] = partnerships_of_community(user=request.user, community=region)
+    else:
+        context["unit_counts"] = community_unit_counts(communities=Region.objects.under(region).communities())
+        context["unit_total"] = organisation_list(user=request.user, region=region).count()
+    return render(request, "regions/detail.html", context)

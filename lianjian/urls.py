@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.api.api import api
+from lianjian.core import views as core_views
+
+admin.site.site_header = _("联建 后台管理")
+admin.site.site_title = _("联建")
+admin.site.index_title = _("后台管理")
+
+urlpatterns = [
+    path("", include("lianjian.public.urls")),
+    path("", include("lianjian.core.urls")),
+    path("accounts/", include("lianjian.accounts.urls")),
+    path("regions/", include("lianjian.regions.urls")),
+    path("orgs/", include("lianjian.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "lianjian.core.views.error_403"
+handler404 = "lianjian.core.views.error_404"
+handler500 = "lianjian.core.views.error_500"
