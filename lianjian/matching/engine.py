@@ -1,0 +1,786 @@
+"""Rank resources for community needs, with reasons a person can check.
+
+Pure Python plus numpy; no Django. The Django layer turns model rows into
+``NeedDoc``/``ResourceDoc`` and calls ``MatchEngine``.
+
+How a score is made
+-------------------
+1. Text. Each document is analysed into three feature families:
+   * ``w``: jieba words (domain dictionary, stop-words removed),
+   * ``c``: concepts from the thesaurus file (``data/thesaurus.txt``), found by
+     longest match in the raw text; broader concepts count at reduced weight.
+     This is what bridges 找活干 ↔ 招聘 or 牙上有黑洞 ↔ 龋齿,
+   * ``b``: character bigrams, a back-off for words neither jieba nor the
+     thesaurus knows.
+   Title features count twice, the unit name half. Documents are scored with
+   BM25 (saturated term frequency on the resource side, IDF and family weight on
+   the need side) over an inverted index of numpy-friendly posting arrays.
+2. Markers. Thesaurus classes starting with ``@`` flag resources that serve only
+   insiders (仅限本行员工) or are sales promotions (理财产品, 八折); they are
+   demoted, and the reason says why.
+3. Structured signals, used only when both sides carry them: category,
+   beneficiaries, remaining capacity, validity window, service area, the unit's
+   record and distance. Each adjusts the score and adds a reason.
+
+Incremental updates: ``add`` appends postings for one document; replacing or
+removing marks the old row dead (its postings are skipped) and the index is
+compacted only when dead rows pile up. IDF is computed at query time, so it is
+always current.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Longest text per field that is analysed. Matching gains nothing from more, and it
+# bounds the time one pathological 1 MB description can take.
+MAX_FIELD_CHARS = 4000
+
+# Feature families: query-side weight and the length pivot used by BM25 length
+# normalisation (a typical field-weighted feature count; fixed so that scores do not
+# depend on insertion order).
+FAMILY_WEIGHT = {"c": 1.6, "w": 1.0, "b": 0.35}
+FAMILY_PIVOT = {"c": 14.0, "w": 26.0, "b": 70.0}
+BM25_K1 = 1.2
+BM25_B = 0.5
+QUERY_K = 1.0
+TITLE_WEIGHT = 2.0
+UNIT_WEIGHT = 0.4
+BROADER_WEIGHT = 0.5
+
+# What each thesaurus marker class does to a resource: (score multiplier, reason).
+MARKER_RULES = {
+    "@仅限内部": (0.35, "仅面向内部人员（{terms}），一般居民难以参加"),
+    "@商业推广": (0.6, "含商业推广内容（{terms}），请留意"),
+}
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_ALNUM = re.compile(r"[0-9a-zA-Z]")
+_SPLIT_TERMS = re.compile(r"[,，、]")
+
+
+@dataclass(frozen=True)
+class ResourceDoc:
+    """One resource a joint unit offers (资源清单 entry)."""
+
+    id: str
+    title: str
+    description: str = ""
+    unit: str = ""
+    category: str | None = None
+    beneficiaries: tuple[str, ...] = ()
+    remaining: int | None = None
+    capacity_unit: str = ""
+    valid_from: date | str | None = None
+    valid_until: date | str | None = None
+    region_ids: tuple[str, ...] = ()
+    unit_completed_in_category: int = 0
+    unit_avg_rating: float | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+@dataclass(frozen=True)
+class NeedDoc:
+    """One need (需求清单 entry). ``region_path`` may list the ids of the need's
+    region and its ancestors, so a resource serving a whole street covers it."""
+
+    id: str
+    title: str
+    description: str = ""
+    category: str | None = None
+    beneficiaries: tuple[str, ...] = ()
+    region_id: str | None = None
+    region_name: str = ""
+    wanted_by: date | str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    region_path: tuple[str, ...] = ()
+
+
+@dataclass
+class Match:
+    resource_id: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"resource_id": self.resource_id, "score": self.score, "reasons": list(self.reasons)}
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+@dataclass
+class Lexicon:
+    """Dictionaries loaded once per process: tokenizer, stop-words, thesaurus."""
+
+    tokenizer: object
+    stopwords: frozenset[str]
+    term_concepts: dict[str, tuple[str, ...]]
+    broader: dict[str, tuple[str, ...]]
+    term_lengths: dict[str, tuple[int, ...]]
+    marker_terms: dict[str, str]
+    marker_lengths: dict[str, tuple[int, ...]]
+
+
+def parse_thesaurus(text: str) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]]]:
+    """Parse the thesaurus format documented at the top of ``thesaurus.txt``.
+
+    Return ``(concept -> terms, concept -> broader concepts)``.
+    """
+    concepts: dict[str, list[str]] = {}
+    broader: dict[str, tuple[str, ...]] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.replace("：", ":")
+        if ":" not in line:
+            raise ValueError(f"thesaurus line {lineno}: missing ':'")
+        head, _, body = line.partition(":")
+        name, _, parents = head.partition("<")
+        name = name.strip()
+        if not name:
+            raise ValueError(f"thesaurus line {lineno}: empty concept name")
+        terms = concepts.setdefault(name, [])
+        if not name.startswith("@"):
+            terms.append(name)
+        terms.extend(t.strip() for t in _SPLIT_TERMS.split(body) if t.strip())
+        if parents.strip():
+            broader[name] = tuple(p.strip() for p in _SPLIT_TERMS.split(parents) if p.strip())
+    return concepts, broader
+
+
+def _lengths_index(terms: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    by_first: dict[str, set[int]] = {}
+    for term in terms:
+        by_first.setdefault(term[0], set()).add(len(term))
+    return {ch: tuple(sorted(lens, reverse=True)) for ch, lens in by_first.items()}
+
+
+def _read_lines(name: str) -> list[str]:
+    lines = (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+_LEXICON: Lexicon | None = None
+_LEXICON_LOCK = threading.Lock()
+
+
+def get_lexicon() -> Lexicon:
+    """Return the process-wide lexicon, loading it on first use (~1 s)."""
+    global _LEXICON
+    if _LEXICON is not None:
+        return _LEXICON
+    with _LEXICON_LOCK:
+        if _LEXICON is None:
+            _LEXICON = _load_lexicon()
+    return _LEXICON
+
+
+def _load_lexicon() -> Lexicon:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for line in _read_lines("userdict.txt"):
+        parts = line.split()
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tokenizer.add_word(parts[0], freq)
+
+    concepts, broader = parse_thesaurus((DATA_DIR / "thesaurus.txt").read_text(encoding="utf-8"))
+    term_concepts: dict[str, list[str]] = {}
+    marker_terms: dict[str, str] = {}
+    for concept, terms in concepts.items():
+        for term in terms:
+            key = term.lower()
+            if concept.startswith("@"):
+                marker_terms[key] = concept
+                continue
+            bucket = term_concepts.setdefault(key, [])
+            if concept not in bucket:
+                bucket.append(concept)
+            if len(term) > 1 and not term.isascii():
+                tokenizer.add_word(term, 3000)
+    stopwords = frozenset(_read_lines("stopwords.txt"))
+    return Lexicon(
+        tokenizer=tokenizer,
+        stopwords=stopwords,
+        term_concepts={t: tuple(c) for t, c in term_concepts.items()},
+        broader=broader,
+        term_lengths=_lengths_index(term_concepts),
+        marker_terms=marker_terms,
+        marker_lengths=_lengths_index(marker_terms),
+    )
+
+
+def scan_terms(text: str, lengths: dict[str, tuple[int, ...]], vocab: dict) -> list[str]:
+    """Find vocabulary terms in ``text`` by leftmost-longest, non-overlapping match."""
+    found = []
+    i, n = 0, len(text)
+    get = lengths.get
+    while i < n:
+        lens = get(text[i])
+        if lens:
+            for size in lens:
+                piece = text[i : i + size]
+                if piece in vocab:
+                    found.append(piece)
+                    i += size
+                    break
+            else:
+                i += 1
+        else:
+            i += 1
+    return found
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass
+class Analysis:
+    features: dict[str, float]
+    # concept -> surface terms that produced it (for reasons)
+    surfaces: dict[str, list[str]]
+    # marker class -> phrases found
+    markers: dict[str, list[str]]
+
+
+def _remember(surfaces: dict[str, list[str]], concept: str, term: str) -> None:
+    seen = surfaces.setdefault(concept, [])
+    if term not in seen and len(seen) < 8:
+        seen.append(term)
+
+
+def analyze(fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None) -> Analysis:
+    """Turn weighted text fields into BM25 features (``w|`` words, ``c|`` concepts,
+    ``b|`` bigrams), remembering which words produced each concept."""
+    lex = lexicon or get_lexicon()
+    feats: dict[str, float] = {}
+    surfaces: dict[str, list[str]] = {}
+    markers: dict[str, list[str]] = {}
+    stop = lex.stopwords
+    for raw_text, weight in fields:
+        if not raw_text or weight <= 0:
+            continue
+        text = raw_text[:MAX_FIELD_CHARS].lower()
+        for word in lex.tokenizer.cut(text, HMM=False):
+            if len(word) < 2 or word in stop or not (_CJK_RUN.match(word) or _ALNUM.search(word)):
+                continue
+            key = "w|" + word
+            feats[key] = feats.get(key, 0.0) + weight
+        for term in scan_terms(text, lex.term_lengths, lex.term_concepts):
+            for concept in lex.term_concepts[term]:
+                key = "c|" + concept
+                feats[key] = feats.get(key, 0.0) + weight
+                _remember(surfaces, concept, term)
+                for parent in lex.broader.get(concept, ()):
+                    pkey = "c|" + parent
+                    feats[pkey] = feats.get(pkey, 0.0) + weight * BROADER_WEIGHT
+                    _remember(surfaces, parent, term)
+                    for grand in lex.broader.get(parent, ()):
+                        gkey = "c|" + grand
+                        feats[gkey] = feats.get(gkey, 0.0) + weight * BROADER_WEIGHT * BROADER_WEIGHT
+                        _remember(surfaces, grand, term)
+        for term in scan_terms(text, lex.marker_lengths, lex.marker_terms):
+            bucket = markers.setdefault(lex.marker_terms[term], [])
+            if term not in bucket:
+                bucket.append(term)
+        for run in _CJK_RUN.findall(text):
+            for j in range(len(run) - 1):
+                key = "b|" + run[j : j + 2]
+                feats[key] = feats.get(key, 0.0) + weight
+    return Analysis(feats, surfaces, markers)
+
+
+def resource_fields(doc: ResourceDoc) -> list[tuple[str, float]]:
+    return [(doc.title, TITLE_WEIGHT), (doc.description, 1.0), (doc.unit, UNIT_WEIGHT)]
+
+
+def need_fields(doc: NeedDoc) -> list[tuple[str, float]]:
+    return [(doc.title, TITLE_WEIGHT), (doc.description, 1.0)]
+
+
+def _doc_weights(features: dict[str, float]) -> dict[str, float]:
+    """BM25 document-side weights: saturated, length-normalised term frequency."""
+    lengths = {"c": 0.0, "w": 0.0, "b": 0.0}
+    for key, tf in features.items():
+        lengths[key[0]] += tf
+    norms = {
+        fam: BM25_K1 * (1 - BM25_B + BM25_B * lengths[fam] / FAMILY_PIVOT[fam]) for fam in lengths
+    }
+    return {key: tf * (BM25_K1 + 1) / (tf + norms[key[0]]) for key, tf in features.items()}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _norm_label(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+# --------------------------------------------------------------------------- engine
+
+
+@dataclass
+class _Query:
+    need: NeedDoc
+    analysis: Analysis
+    # feature id -> query weight (idf * family weight * saturated tf)
+    weights: dict[int, float]
+    total: float
+
+
+class MatchEngine:
+    """An in-memory, incrementally updated index of resources.
+
+    Thread-safe: mutations and queries take one lock. Typical use::
+
+        engine = MatchEngine()
+        engine.add_many(resources)
+        matches = engine.rank(need, top_k=5)
+    """
+
+    CANDIDATES_MIN = 60
+
+    def __init__(self, *, today: date | None = None) -> None:
+        self.lexicon = get_lexicon()
+        self.today = today
+        self._lock = threading.RLock()
+        self._feature_ids: dict[str, int] = {}
+        self._feature_keys: list[str] = []
+        self._post_rows: list[array] = []
+        self._post_weights: list[array] = []
+        self._df: list[int] = []
+        self._docs: list[ResourceDoc | None] = []
+        self._doc_features: list[array | None] = []
+        self._doc_weights: list[array | None] = []
+        self._doc_markers: list[dict[str, list[str]] | None] = []
+        self._row_of: dict[str, int] = {}
+        self._dead_rows: list[int] = []
+        self._dead_np: np.ndarray | None = None
+        self._surface_cache: OrderedDict[int, dict[str, list[str]]] = OrderedDict()
+
+    # ----------------------------------------------------------------- mutation
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, resource_id: object) -> bool:
+        return resource_id in self._row_of
+
+    def add(self, doc: ResourceDoc) -> None:
+        """Index one resource; an existing resource with the same id is replaced."""
+        analysis = analyze(resource_fields(doc), self.lexicon)
+        with self._lock:
+            self._insert(doc, analysis)
+
+    def add_many(self, docs: Iterable[ResourceDoc]) -> None:
+        """Index many resources (analysis runs outside the lock)."""
+        lex = self.lexicon
+        batch = [(doc, analyze(resource_fields(doc), lex)) for doc in docs]
+        with self._lock:
+            for doc, analysis in batch:
+                self._insert(doc, analysis)
+
+    def remove(self, resource_id: str) -> bool:
+        """Drop a resource from the index; return whether it was there."""
+        with self._lock:
+            row = self._row_of.pop(resource_id, None)
+            if row is None:
+                return False
+            self._kill(row)
+            self._maybe_compact()
+            return True
+
+    def _insert(self, doc: ResourceDoc, analysis: Analysis) -> None:
+        old = self._row_of.get(doc.id)
+        if old is not None:
+            self._kill(old)
+        row = len(self._docs)
+        weights = _doc_weights(analysis.features)
+        fids = array("i")
+        fws = array("f")
+        ids = self._feature_ids
+        for key, w in weights.items():
+            fid = ids.get(key)
+            if fid is None:
+                fid = len(self._feature_keys)
+                ids[key] = fid
+                self._feature_keys.append(key)
+                self._post_rows.append(array("i"))
+                self._post_weights.append(array("f"))
+                self._df.append(0)
+            self._post_rows[fid].append(row)
+            self._post_weights[fid].append(w)
+            self._df[fid] += 1
+            fids.append(fid)
+            fws.append(w)
+        self._docs.append(doc)
+        self._doc_features.append(fids)
+        self._doc_weights.append(fws)
+        self._doc_markers.append(analysis.markers or None)
+        self._row_of[doc.id] = row
+        if old is not None:
+            self._maybe_compact()
+
+    def _kill(self, row: int) -> None:
+        fids = self._doc_features[row]
+        if fids is not None:
+            for fid in fids:
+                self._df[fid] -= 1
+        self._docs[row] = None
+        self._doc_features[row] = None
+        self._doc_weights[row] = None
+        self._doc_markers[row] = None
+        self._dead_rows.append(row)
+        self._dead_np = None
+        self._surface_cache.pop(row, None)
+
+    def _maybe_compact(self) -> None:
+        dead = len(self._dead_rows)
+        if dead > 256 and dead * 3 > len(self._docs):
+            self.compact()
+
+    def compact(self) -> None:
+        """Rebuild posting lists without dead rows (no re-analysis of text)."""
+        with self._lock:
+            alive = [r for r, d in enumerate(self._docs) if d is not None]
+            docs = [self._docs[r] for r in alive]
+            feats = [self._doc_features[r] for r in alive]
+            weights = [self._doc_weights[r] for r in alive]
+            markers = [self._doc_markers[r] for r in alive]
+            self._post_rows = [array("i") for _ in self._feature_keys]
+            self._post_weights = [array("f") for _ in self._feature_keys]
+            for new_row, (fids, fws) in enumerate(zip(feats, weights, strict=True)):
+                for fid, w in zip(fids, fws, strict=True):
+                    self._post_rows[fid].append(new_row)
+                    self._post_weights[fid].append(w)
+            self._docs = docs
+            self._doc_features = feats
+            self._doc_weights = weights
+            self._doc_markers = markers
+            self._row_of = {d.id: i for i, d in enumerate(docs)}
+            self._dead_rows = []
+            self._dead_np = None
+            self._surface_cache.clear()
+
+    # ------------------------------------------------------------------ ranking
+
+    def rank(self, need: NeedDoc, top_k: int = 5) -> list[Match]:
+        """Return the ``top_k`` best resources for ``need``, best first."""
+        with self._lock:
+            return self._rank(self._query(need), top_k)
+
+    def rank_many(self, needs: Iterable[NeedDoc], top_k: int = 5) -> dict[str, list[Match]]:
+        """Rank for many needs at once; keys keep the order of ``needs``."""
+        lex = self.lexicon
+        analysed = [(need, analyze(need_fields(need), lex)) for need in needs]
+        out: dict[str, list[Match]] = {}
+        with self._lock:
+            for need, analysis in analysed:
+                out[need.id] = self._rank(self._make_query(need, analysis), top_k)
+        return out
+
+    def _query(self, need: NeedDoc) -> _Query:
+        return self._make_query(need, analyze(need_fields(need), self.lexicon))
+
+    def _make_query(self, need: NeedDoc, analysis: Analysis) -> _Query:
+        n_docs = len(self._row_of)
+        weights: dict[int, float] = {}
+        total = 0.0
+        prune = n_docs >= 2000
+        for key, tf in analysis.features.items():
+            fid = self._feature_ids.get(key)
+            if fid is None:
+                continue
+            df = self._df[fid]
+            if df <= 0:
+                continue
+            if prune and df * 4 > n_docs:
+                # Features in a quarter of a large collection barely discriminate
+                # but cost the longest posting lists.
+                continue
+            idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+            w = FAMILY_WEIGHT[key[0]] * idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
+            weights[fid] = w
+            total += w
+        return _Query(need, analysis, weights, total)
+
+    def _text_scores(self, query: _Query) -> np.ndarray:
+        n_rows = len(self._docs)
+        if not query.weights or n_rows == 0:
+            return np.zeros(n_rows, dtype=np.float64)
+        rows_parts = []
+        weight_parts = []
+        for fid, qw in query.weights.items():
+            rows_parts.append(np.frombuffer(self._post_rows[fid], dtype=np.int32))
+            weight_parts.append(np.frombuffer(self._post_weights[fid], dtype=np.float32) * qw)
+        rows = np.concatenate(rows_parts)
+        weights = np.concatenate(weight_parts)
+        del rows_parts, weight_parts
+        scores = np.bincount(rows, weights=weights, minlength=n_rows)
+        if self._dead_rows:
+            if self._dead_np is None:
+                self._dead_np = np.asarray(self._dead_rows, dtype=np.int64)
+            scores[self._dead_np] = -1.0
+        return scores
+
+    def _rank(self, query: _Query, top_k: int) -> list[Match]:
+        if top_k <= 0 or not self._row_of:
+            return []
+        raw = self._text_scores(query)
+        n_rows = len(raw)
+        n_cand = min(n_rows, max(self.CANDIDATES_MIN, top_k * 4))
+        if n_cand < n_rows:
+            cand = np.argpartition(-raw, n_cand - 1)[:n_cand]
+        else:
+            cand = np.arange(n_rows)
+        today = self.today or date.today()
+        scored = []
+        for row in cand.tolist():
+            doc = self._docs[row]
+            if doc is None:
+                continue
+            final, notes = self._signals(query, row, doc, self._text_score(query, float(raw[row])), today)
+            scored.append((final, float(raw[row]), doc.id, row, notes))
+        if len(scored) < top_k:
+            # Fewer candidates than asked for can only happen with dead rows in the
+            # candidate window; top up from the live rows.
+            seen = {s[3] for s in scored}
+            for row, doc in enumerate(self._docs):
+                if len(scored) >= top_k:
+                    break
+                if doc is not None and row not in seen:
+                    final, notes = self._signals(query, row, doc, 0.0, today)
+                    scored.append((final, 0.0, doc.id, row, notes))
+        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+        matches = []
+        for final, raw_score, doc_id, row, notes in scored[:top_k]:
+            reasons = self._text_reasons(query, row) if raw_score > 0 else []
+            if not reasons:
+                reasons = ["文本无明显关联"]
+            reasons.extend(notes)
+            matches.append(Match(doc_id, round(min(1.0, max(0.0, final)), 4), reasons))
+        return matches
+
+    @staticmethod
+    def _text_score(query: _Query, raw: float) -> float:
+        """Map a raw BM25 sum to [0, 1]: the share of the need's weighted evidence the
+        resource covers (each feature at most its saturation ceiling), square-rooted so a
+        resource covering a quarter of a wordy need reads as a fair match (0.5)."""
+        if query.total <= 0 or raw <= 0:
+            return 0.0
+        share = raw / (query.total * (BM25_K1 + 1))
+        return math.sqrt(min(1.0, share))
+
+    # ------------------------------------------------------------------ signals
+
+    def _signals(
+        self, query: _Query, row: int, doc: ResourceDoc, text: float, today: date
+    ) -> tuple[float, list[str]]:
+        """Combine the text score with markers and structured signals."""
+        need = query.need
+        notes: list[str] = []
+        mult = 1.0
+        bonus = 0.0
+
+        markers = self._doc_markers[row]
+        if markers:
+            for marker, terms in markers.items():
+                if marker in query.analysis.markers:
+                    continue  # the need itself is about the same kind of thing
+                factor, template = MARKER_RULES.get(marker, (1.0, ""))
+                if factor != 1.0:
+                    mult *= factor
+                    notes.append(template.format(terms="、".join(terms[:3])))
+
+        need_cat, doc_cat = _norm_label(need.category), _norm_label(doc.category)
+        if need_cat and doc_cat:
+            if need_cat == doc_cat:
+                bonus += 0.15
+                notes.append(f"类别相同：{doc.category}")
+            else:
+                mult *= 0.85
+                notes.append(f"类别不同：{need.category} / {doc.category}")
+
+        if need.beneficiaries and doc.beneficiaries:
+            wanted = {_norm_label(b) for b in need.beneficiaries}
+            common = [b for b in doc.beneficiaries if _norm_label(b) in wanted]
+            if common:
+                bonus += 0.1
+                notes.append("服务对象相符：" + "、".join(common))
+            else:
+                mult *= 0.85
+                notes.append("服务对象不同：" + "、".join(doc.beneficiaries))
+
+        if doc.remaining is not None:
+            if doc.remaining <= 0:
+                mult *= 0.3
+                notes.append("名额已满")
+            else:
+                bonus += 0.03
+                unit = f" {doc.capacity_unit}" if doc.capacity_unit else ""
+                notes.append(f"剩余名额 {doc.remaining}{unit}")
+
+        valid_from, valid_until = _as_date(doc.valid_from), _as_date(doc.valid_until)
+        wanted_by = _as_date(need.wanted_by)
+        if valid_until is not None and valid_until < today:
+            mult *= 0.2
+            notes.append(f"已过有效期（截至 {valid_until.isoformat()}）")
+        elif valid_from is not None and valid_from > today:
+            if wanted_by is not None and valid_from > wanted_by:
+                mult *= 0.6
+                notes.append(f"开始时间（{valid_from.isoformat()}）晚于需求期限")
+            else:
+                mult *= 0.95
+                notes.append(f"尚未开始（{valid_from.isoformat()} 起）")
+        elif valid_until is not None:
+            if wanted_by is not None and valid_until < wanted_by:
+                mult *= 0.9
+                notes.append(f"有效期至 {valid_until.isoformat()}，早于需求期限")
+            else:
+                bonus += 0.02
+                notes.append(f"在有效期内（至 {valid_until.isoformat()}）")
+
+        if need.region_id and doc.region_ids:
+            covering = set(need.region_path) | {need.region_id}
+            place = need.region_name or need.region_id
+            if covering.intersection(doc.region_ids):
+                bonus += 0.1
+                notes.append(f"服务范围覆盖{place}")
+            else:
+                mult *= 0.6
+                notes.append(f"服务范围不含{place}")
+
+        completed = doc.unit_completed_in_category or 0
+        rating = doc.unit_avg_rating
+        if completed > 0:
+            bonus += min(0.1, 0.03 * math.log2(1 + completed))
+            text_note = f"该单位已完成同类项目 {completed} 个"
+            if rating is not None:
+                bonus += max(-0.05, min(0.05, (rating - 3.5) * 0.04))
+                text_note += f"，平均评分 {rating:.1f}"
+            notes.append(text_note)
+        elif rating is not None:
+            bonus += max(-0.05, min(0.05, (rating - 3.5) * 0.04))
+            notes.append(f"该单位平均评分 {rating:.1f}")
+
+        if None not in (need.lat, need.lng, doc.lat, doc.lng):
+            km = _haversine_km(need.lat, need.lng, doc.lat, doc.lng)  # type: ignore[arg-type]
+            bonus += 0.1 * math.exp(-km / 3.0)
+            notes.append(f"距离约 {km:.1f} 公里")
+
+        return text * mult * (1.0 + bonus), notes
+
+    # ------------------------------------------------------------------ reasons
+
+    def _resource_surfaces(self, row: int) -> dict[str, list[str]]:
+        cached = self._surface_cache.get(row)
+        if cached is not None:
+            self._surface_cache.move_to_end(row)
+            return cached
+        doc = self._docs[row]
+        surfaces = analyze(resource_fields(doc), self.lexicon).surfaces if doc else {}
+        self._surface_cache[row] = surfaces
+        if len(self._surface_cache) > 4096:
+            self._surface_cache.popitem(last=False)
+        return surfaces
+
+    def _text_reasons(self, query: _Query, row: int) -> list[str]:
+        """Explain the text part: shared words, and thesaurus bridges between
+        different wordings (需求说法→资源说法)."""
+        fids = self._doc_features[row]
+        fws = self._doc_weights[row]
+        if fids is None or fws is None:
+            return []
+        contrib: list[tuple[float, str]] = []
+        for fid, dw in zip(fids, fws, strict=True):
+            qw = query.weights.get(fid)
+            if qw:
+                contrib.append((qw * dw, self._feature_keys[fid]))
+        if not contrib:
+            return []
+        contrib.sort(reverse=True)
+        words: list[str] = []
+        bridges: list[str] = []
+        topics: list[str] = []
+        concepts_used: set[str] = set()
+        used_terms: set[str] = set(words)
+        res_surfaces = None
+        for _, key in contrib:
+            fam, _, name = key.partition("|")
+            if fam == "w":
+                if len(words) < 4 and name not in words:
+                    words.append(name)
+                    used_terms.add(name)
+                continue
+            if fam != "c" or name in concepts_used:
+                continue
+            concepts_used.add(name)
+            need_terms = query.analysis.surfaces.get(name) or []
+            if res_surfaces is None:
+                res_surfaces = self._resource_surfaces(row)
+            doc_terms = res_surfaces.get(name) or []
+            shared = [t for t in need_terms if t in doc_terms]
+            if shared:
+                if len(words) < 5 and shared[0] not in words:
+                    words.append(shared[0])
+                used_terms.add(shared[0])
+            elif need_terms and doc_terms:
+                # One bridge per need wording: the most specific concept (highest
+                # contribution) explains it; its broader concepts would only repeat it.
+                if need_terms[0] not in used_terms and len(bridges) < 3:
+                    bridges.append(f"{need_terms[0]}→{doc_terms[0]}（{name}）")
+                used_terms.add(need_terms[0])
+            elif len(topics) < 3:
+                topics.append(name)
+        reasons = []
+        if words:
+            reasons.append("关键词：" + "、".join(words))
+        if bridges:
+            reasons.append("相近说法：" + "；".join(bridges))
+        if topics and len(bridges) < 2:
+            reasons.append("相关主题：" + "、".join(topics))
+        if not reasons:
+            grams = [key[2:] for _, key in contrib if key.startswith("b|")][:4]
+            if grams:
+                reasons.append("字面相近：" + "、".join(grams))
+        return reasons
