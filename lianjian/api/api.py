@@ -21,7 +21,17 @@ install_handlers(api)
 from lianjian.accounts.api import router as accounts_router  # noqa: E402
 from lianjian.orgs.api import router as orgs_router  # noqa: E402
 from lianjian.regions.api import router as regions_router  # noqa: E402
+from lianjian.lists.api import router as lists_router  # noqa: E402
+from lianjian.projects.api import router as projects_router  # noqa: E402
+from lianjian.notifications.api import router as notifications_router  # noqa: E402
+from lianjian.meetings.api import router as meetings_router  # noqa: E402
+from lianjian.analytics.api import router as analytics_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["accounts"])
 api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/organisations", orgs_router, tags=["organisations"])
+api.add_router("/", lists_router, tags=["needs & resources"])  # /needs, /resources, /claims, /categories
+api.add_router("/projects", projects_router, tags=["projects"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])
+api.add_router("/meetings", meetings_router, tags=["meetings"])
+api.add_router("/analytics", analytics_router, tags=["analytics"])

@@ -1,0 +1,255 @@
+"""The three lists' first two: needs (需求清单) and resources (资源清单), and claims (认领)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.accounts.models import mask_phone, phone_validator
+from lianjian.core.models import TimeStampedModel
+
+
+class Category(models.Model):
+    """A managed category of the taxonomy (就业创业, 助老敬老 …), editable by admins."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BeneficiaryGroup(models.Model):
+    """Who benefits: 老人, 儿童, 残疾人, 失业人员, 新就业群体 …"""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("受益群体")
+        verbose_name_plural = _("受益群体")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    PUBLISHED = "published", _("已发布")
+    COVERED = "covered", _("已认领满")
+    CLOSED = "closed", _("已关闭")
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", _("一般")
+    NORMAL = "normal", _("较急")
+    HIGH = "high", _("紧急")
+
+
+class NeedSource(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    SCHOOL = "school", _("学校")
+    UNIT = "unit", _("单位")
+    STAFF = "staff", _("社区")
+    RIDER = "rider", _("新就业群体")
+    MEETING = "meeting", _("会议提议")
+    TICKET = "ticket", _("随手拍")
+    OTHER = "other", _("其他")
+
+
+class Need(TimeStampedModel):
+    """A need (需求) of residents, schools, units or workers in one community."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="needs",
+                                  verbose_name=_("社区"))
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("描述"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs", verbose_name=_("类别"))
+    beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="needs",
+                                                verbose_name=_("受益群体"))
+    beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True)
+    quantity_needed = models.PositiveIntegerField(_("需求数量"), default=1)
+    quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项")
+    quantity_covered = models.PositiveIntegerField(_("已认领数量"), default=0)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.LOW)
+    wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    source = models.CharField(_("来源"), max_length=10, choices=NeedSource.choices, default=NeedSource.RESIDENT)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="needs", verbose_name=_("提出人"))
+    requester_org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="needs_raised", verbose_name=_("提出单位"))
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
+    status = models.CharField(_("状态"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
+                              db_index=True)
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("审核人"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status", "-created_at"]),
+            models.Index(fields=["community", "year", "category"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_needed__gte=1), name="need_quantity_positive"),
+            models.CheckConstraint(condition=Q(quantity_covered__lte=F("quantity_needed")),
+                                   name="need_not_over_covered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lists:need_detail", args=[self.pk])
+
+    @property
+    def quantity_open(self) -> int:
+        return max(self.quantity_needed - self.quantity_covered, 0)
+
+    @property
+    def masked_contact_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class NeedPhoto(models.Model):
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="needs/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("需求照片")
+        verbose_name_plural = _("需求照片")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class ResourceStatus(models.TextChoices):
+    ACTIVE = "active", _("可用")
+    PAUSED = "paused", _("暂停")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Resource(TimeStampedModel):
+    """What a unit can offer (资源): 20 个岗位, 30 人/期, 100 份."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="resources",
+                                     verbose_name=_("提供单位"))
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("描述"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="resources",
+                                 verbose_name=_("类别"))
+    beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="resources",
+                                                verbose_name=_("面向群体"))
+    capacity = models.PositiveIntegerField(_("总量"))
+    capacity_unit = models.CharField(_("单位"), max_length=10, default="人")
+    remaining = models.PositiveIntegerField(_("剩余"))
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期止"), null=True, blank=True)
+    communities = models.ManyToManyField("regions.Region", blank=True, related_name="resources_offered",
+                                         verbose_name=_("服务社区"))
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
+    status = models.CharField(_("状态"), max_length=10, choices=ResourceStatus.choices,
+                              default=ResourceStatus.ACTIVE, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("登记人"))
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资源")
+        verbose_name_plural = _("资源")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(remaining__lte=F("capacity")), name="resource_remaining_le_capacity"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="resource_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lists:resource_detail", args=[self.pk])
+
+    @property
+    def masked_contact_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    DECLINED = "declined", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ClaimRole(models.TextChoices):
+    LEAD = "lead", _("牵头单位")
+    PARTNER = "partner", _("协办单位")
+
+
+class Claim(TimeStampedModel):
+    """A unit's claim (认领) of a need, optionally backed by one of its resources."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="claims", verbose_name=_("需求"))
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="claims",
+                                     verbose_name=_("认领单位"))
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="claims",
+                                 verbose_name=_("使用资源"))
+    quantity = models.PositiveIntegerField(_("认领数量"), default=1)
+    role = models.CharField(_("角色"), max_length=10, choices=ClaimRole.choices, default=ClaimRole.LEAD)
+    status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING,
+                              db_index=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    channel = models.CharField(_("认领渠道"), max_length=10, default="web")  # web / api / meeting / import
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="claims_made", verbose_name=_("认领人"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("确认人"))
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)  # decline or withdraw reason
+
+    class Meta:
+        verbose_name = _("认领")
+        verbose_name_plural = _("认领")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="claim_quantity_positive"),
+            # One live claim per unit and need; a declined or withdrawn one may be made again.
+            models.UniqueConstraint(fields=["need", "organisation"],
+                                    condition=Q(status__in=["pending", "confirmed"]), name="claim_one_live_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.need}"

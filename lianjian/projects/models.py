@@ -1,0 +1,181 @@
+"""The third list: joint projects (项目清单), their progress, completion and ratings."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.core.models import TimeStampedModel
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("计划中")
+    IN_PROGRESS = "in_progress", _("进行中")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Project(TimeStampedModel):
+    """A joint project (联建项目) of one community, led by one unit with optional partners."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="projects",
+                                  verbose_name=_("社区"))
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    title = models.CharField(_("项目名称"), max_length=120)
+    description = models.TextField(_("项目内容"), blank=True)
+    category = models.ForeignKey("lists.Category", on_delete=models.PROTECT, related_name="projects",
+                                 verbose_name=_("类别"))
+    need = models.ForeignKey("lists.Need", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="projects", verbose_name=_("来源需求"))
+    lead_org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="projects_led",
+                                 verbose_name=_("牵头单位"))
+    units = models.ManyToManyField("orgs.Organisation", through="ProjectUnit", related_name="projects",
+                                   verbose_name=_("参与单位"))
+    plan = models.TextField(_("实施计划"), blank=True)
+    budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0)
+    material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(_("状态"), max_length=12, choices=ProjectStatus.choices,
+                              default=ProjectStatus.PLANNED, db_index=True)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("计划结束"), null=True, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True, db_index=True)
+    summary = models.TextField(_("完成总结"), blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
+    # Counters kept by the services with F() expressions; the source rows stay authoritative.
+    people_served = models.PositiveIntegerField(_("服务人次"), default=0)
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0)
+    rating_count = models.PositiveIntegerField(_("评价数"), default=0)
+    rating_sum = models.PositiveIntegerField(_("评分合计"), default=0)
+    public_token = models.CharField(_("公开链接码"), max_length=16, unique=True, default=new_public_token)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("创建人"))
+
+    class Meta:
+        verbose_name = _("联建项目")
+        verbose_name_plural = _("联建项目")
+        ordering = ["-year", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "year", "status"]),
+            models.Index(fields=["community", "status", "-created_at"]),
+            models.Index(fields=["lead_org", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
+                name="project_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
+
+class ProjectUnit(models.Model):
+    """A unit's part in a project: the lead or a partner, and the claim it came from."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_units")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="project_roles")
+    role = models.CharField(_("角色"), max_length=10, choices=[("lead", _("牵头单位")), ("partner", _("协办单位"))])
+    claim = models.ForeignKey("lists.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("参与单位")
+        verbose_name_plural = _("参与单位")
+        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="project_unit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.organisation}"
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=100)
+    due_date = models.DateField(_("截止日期"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    overdue_notified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("里程碑")
+        verbose_name_plural = _("里程碑")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["due_date", "done_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressUpdate(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("填报人"))
+    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("填报单位"))
+    text = models.TextField(_("进展情况"))
+    happened_on = models.DateField(_("日期"))
+    people_served = models.PositiveIntegerField(_("服务人次"), default=0)
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0)
+    is_completion = models.BooleanField(_("完成证明"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目进展")
+        verbose_name_plural = _("项目进展")
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.happened_on}"
+
+
+class ProgressPhoto(models.Model):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("照片"), upload_to="projects/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("进展照片")
+        verbose_name_plural = _("进展照片")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class Rating(models.Model):
+    """A beneficiary's 1–5 star rating of a completed project; one per person or device."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(_("评分"))
+    comment = models.CharField(_("评价"), max_length=300, blank=True)
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    device_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_5"),
+            models.UniqueConstraint(fields=["project", "device_hash"], name="rating_one_per_device"),
+            models.UniqueConstraint(fields=["project", "rater"], condition=Q(rater__isnull=False),
+                                    name="rating_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.stars}★"
