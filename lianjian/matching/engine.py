@@ -10,7 +10,7 @@ How a score is made
    * ``c``: concepts from the thesaurus file (``data/thesaurus.txt``), found by
      longest match in the raw text; broader concepts count at reduced weight.
      This is what bridges 找活干 ↔ 招聘 or 牙上有黑洞 ↔ 龋齿,
-   * ``b``: character bigrams, a back-off for words neither jieba nor the
+   * ``b``: character bigrams (stored without prefix), a back-off for words neither jieba nor the
      thesaurus knows.
    Title features count twice, the unit name half. Documents are scored with
    BM25 (saturated term frequency on the resource side, IDF and family weight on
@@ -34,8 +34,8 @@ import math
 import re
 import threading
 from array import array
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -269,45 +269,75 @@ def _remember(surfaces: dict[str, list[str]], concept: str, term: str) -> None:
         seen.append(term)
 
 
+def _family(key: str) -> str:
+    """Feature family: "w" (word), "c" (concept) or "b" (bigram, stored unprefixed)."""
+    return key[0] if len(key) > 2 and key[1] == "|" else "b"
+
+
 def analyze(fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None) -> Analysis:
-    """Turn weighted text fields into BM25 features (``w|`` words, ``c|`` concepts,
-    ``b|`` bigrams), remembering which words produced each concept."""
+    """Turn weighted text fields into BM25 features (``w|`` words, ``c|`` concepts, and
+    bare two-character bigrams), remembering which words produced each concept.
+
+    Fields weighted below 1 (the unit name) skip word segmentation: jieba is the
+    costliest step and organisation names add little beyond concepts and bigrams.
+    """
     lex = lexicon or get_lexicon()
-    feats: dict[str, float] = {}
-    surfaces: dict[str, list[str]] = {}
-    markers: dict[str, list[str]] = {}
+    feats: Counter[str] = Counter()
     stop = lex.stopwords
+    cut = lex.tokenizer.cut
+    findall = _CJK_RUN.findall
     for raw_text, weight in fields:
         if not raw_text or weight <= 0:
             continue
         text = raw_text[:MAX_FIELD_CHARS].lower()
-        for word in lex.tokenizer.cut(text, HMM=False):
-            if len(word) < 2 or word in stop or not (_CJK_RUN.match(word) or _ALNUM.search(word)):
-                continue
-            key = "w|" + word
-            feats[key] = feats.get(key, 0.0) + weight
+        # Counting runs in C (Counter over iterators); only the weighting loops in Python.
+        counts: Counter[str] = Counter()
+        if weight >= 1.0:
+            words = cut(text, HMM=False)
+            counts.update(["w|" + w for w in words if len(w) > 1 and w not in stop and w.isalnum()])
+        for run in findall(text):
+            counts.update(map(str.__add__, run, run[1:]))
+        if weight == 1.0 and not feats:
+            feats = counts
+        else:
+            for key, n in counts.items():
+                feats[key] += n * weight
+    surfaces, markers = _scan_concepts(fields, lex, feats)
+    return Analysis(feats, surfaces, markers)
+
+
+def _scan_concepts(
+    fields: Iterable[tuple[str, float]], lex: Lexicon, feats: dict[str, float] | None = None
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Find thesaurus concepts and marker phrases; add concept features to ``feats``."""
+    surfaces: dict[str, list[str]] = {}
+    markers: dict[str, list[str]] = {}
+    if feats is None:
+        feats = {}
+    get = feats.get
+    broader = lex.broader
+    for raw_text, weight in fields:
+        if not raw_text or weight <= 0:
+            continue
+        text = raw_text[:MAX_FIELD_CHARS].lower()
         for term in scan_terms(text, lex.term_lengths, lex.term_concepts):
             for concept in lex.term_concepts[term]:
                 key = "c|" + concept
-                feats[key] = feats.get(key, 0.0) + weight
+                feats[key] = get(key, 0.0) + weight
                 _remember(surfaces, concept, term)
-                for parent in lex.broader.get(concept, ()):
+                for parent in broader.get(concept, ()):
                     pkey = "c|" + parent
-                    feats[pkey] = feats.get(pkey, 0.0) + weight * BROADER_WEIGHT
+                    feats[pkey] = get(pkey, 0.0) + weight * BROADER_WEIGHT
                     _remember(surfaces, parent, term)
-                    for grand in lex.broader.get(parent, ()):
+                    for grand in broader.get(parent, ()):
                         gkey = "c|" + grand
-                        feats[gkey] = feats.get(gkey, 0.0) + weight * BROADER_WEIGHT * BROADER_WEIGHT
+                        feats[gkey] = get(gkey, 0.0) + weight * BROADER_WEIGHT * BROADER_WEIGHT
                         _remember(surfaces, grand, term)
         for term in scan_terms(text, lex.marker_lengths, lex.marker_terms):
             bucket = markers.setdefault(lex.marker_terms[term], [])
             if term not in bucket:
                 bucket.append(term)
-        for run in _CJK_RUN.findall(text):
-            for j in range(len(run) - 1):
-                key = "b|" + run[j : j + 2]
-                feats[key] = feats.get(key, 0.0) + weight
-    return Analysis(feats, surfaces, markers)
+    return surfaces, markers
 
 
 def resource_fields(doc: ResourceDoc) -> list[tuple[str, float]]:
@@ -316,17 +346,6 @@ def resource_fields(doc: ResourceDoc) -> list[tuple[str, float]]:
 
 def need_fields(doc: NeedDoc) -> list[tuple[str, float]]:
     return [(doc.title, TITLE_WEIGHT), (doc.description, 1.0)]
-
-
-def _doc_weights(features: dict[str, float]) -> dict[str, float]:
-    """BM25 document-side weights: saturated, length-normalised term frequency."""
-    lengths = {"c": 0.0, "w": 0.0, "b": 0.0}
-    for key, tf in features.items():
-        lengths[key[0]] += tf
-    norms = {
-        fam: BM25_K1 * (1 - BM25_B + BM25_B * lengths[fam] / FAMILY_PIVOT[fam]) for fam in lengths
-    }
-    return {key: tf * (BM25_K1 + 1) / (tf + norms[key[0]]) for key, tf in features.items()}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -350,6 +369,17 @@ def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _norm_label(value: str | None) -> str:
@@ -413,12 +443,14 @@ class MatchEngine:
             self._insert(doc, analysis)
 
     def add_many(self, docs: Iterable[ResourceDoc]) -> None:
-        """Index many resources (analysis runs outside the lock)."""
+        """Index many resources. Text is analysed outside the lock, in chunks, so that
+        queries are not blocked for long and analyses do not pile up in memory."""
         lex = self.lexicon
-        batch = [(doc, analyze(resource_fields(doc), lex)) for doc in docs]
-        with self._lock:
-            for doc, analysis in batch:
-                self._insert(doc, analysis)
+        for chunk in _chunks(docs, 512):
+            batch = [(doc, analyze(resource_fields(doc), lex)) for doc in chunk]
+            with self._lock:
+                for doc, analysis in batch:
+                    self._insert(doc, analysis)
 
     def remove(self, resource_id: str) -> bool:
         """Drop a resource from the index; return whether it was there."""
@@ -435,24 +467,36 @@ class MatchEngine:
         if old is not None:
             self._kill(old)
         row = len(self._docs)
-        weights = _doc_weights(analysis.features)
-        fids = array("i")
-        fws = array("f")
+        features = analysis.features
+        # BM25 document side: saturated, length-normalised term frequency per family.
+        lengths = {"c": 0.0, "w": 0.0, "b": 0.0}
+        families = [key[0] if key[1] == "|" else "b" for key in features]
+        for fam, tf in zip(families, features.values(), strict=True):
+            lengths[fam] += tf
+        k1, b = BM25_K1, BM25_B
+        norms = {fam: k1 * (1 - b + b * size / FAMILY_PIVOT[fam]) for fam, size in lengths.items()}
+        k1p1 = k1 + 1
         ids = self._feature_ids
-        for key, w in weights.items():
+        post_rows, post_weights, df = self._post_rows, self._post_weights, self._df
+        fid_list = []
+        weight_list = []
+        for (key, tf), fam in zip(features.items(), families, strict=True):
             fid = ids.get(key)
             if fid is None:
                 fid = len(self._feature_keys)
                 ids[key] = fid
                 self._feature_keys.append(key)
-                self._post_rows.append(array("i"))
-                self._post_weights.append(array("f"))
-                self._df.append(0)
-            self._post_rows[fid].append(row)
-            self._post_weights[fid].append(w)
-            self._df[fid] += 1
-            fids.append(fid)
-            fws.append(w)
+                post_rows.append(array("i"))
+                post_weights.append(array("f"))
+                df.append(0)
+            w = tf * k1p1 / (tf + norms[fam])
+            post_rows[fid].append(row)
+            post_weights[fid].append(w)
+            df[fid] += 1
+            fid_list.append(fid)
+            weight_list.append(w)
+        fids = array("i", fid_list)
+        fws = array("f", weight_list)
         self._docs.append(doc)
         self._doc_features.append(fids)
         self._doc_weights.append(fws)
@@ -512,11 +556,12 @@ class MatchEngine:
     def rank_many(self, needs: Iterable[NeedDoc], top_k: int = 5) -> dict[str, list[Match]]:
         """Rank for many needs at once; keys keep the order of ``needs``."""
         lex = self.lexicon
-        analysed = [(need, analyze(need_fields(need), lex)) for need in needs]
         out: dict[str, list[Match]] = {}
-        with self._lock:
-            for need, analysis in analysed:
-                out[need.id] = self._rank(self._make_query(need, analysis), top_k)
+        for chunk in _chunks(needs, 256):
+            analysed = [(need, analyze(need_fields(need), lex)) for need in chunk]
+            with self._lock:
+                for need, analysis in analysed:
+                    out[need.id] = self._rank(self._make_query(need, analysis), top_k)
         return out
 
     def _query(self, need: NeedDoc) -> _Query:
@@ -539,7 +584,7 @@ class MatchEngine:
                 # but cost the longest posting lists.
                 continue
             idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-            w = FAMILY_WEIGHT[key[0]] * idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
+            w = FAMILY_WEIGHT[_family(key)] * idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
             weights[fid] = w
             total += w
         return _Query(need, analysis, weights, total)
@@ -718,7 +763,7 @@ class MatchEngine:
             self._surface_cache.move_to_end(row)
             return cached
         doc = self._docs[row]
-        surfaces = analyze(resource_fields(doc), self.lexicon).surfaces if doc else {}
+        surfaces = _scan_concepts(resource_fields(doc), self.lexicon)[0] if doc else {}
         self._surface_cache[row] = surfaces
         if len(self._surface_cache) > 4096:
             self._surface_cache.popitem(last=False)
@@ -746,7 +791,7 @@ class MatchEngine:
         used_terms: set[str] = set(words)
         res_surfaces = None
         for _, key in contrib:
-            fam, _, name = key.partition("|")
+            fam, name = _family(key), key[2:]
             if fam == "w":
                 if len(words) < 4 and name not in words:
                     words.append(name)
@@ -780,7 +825,7 @@ class MatchEngine:
         if topics and len(bridges) < 2:
             reasons.append("相关主题：" + "、".join(topics))
         if not reasons:
-            grams = [key[2:] for _, key in contrib if key.startswith("b|")][:4]
+            grams = [key for _, key in contrib if _family(key) == "b"][:4]
             if grams:
                 reasons.append("字面相近：" + "、".join(grams))
         return reasons
