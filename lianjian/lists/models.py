@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +14,22 @@ from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
 from lianjian.core.models import TimeStampedModel
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def current_year() -> int:
+    """The calendar year now in China, whatever the server's clock zone."""
+    return dt.datetime.now(tz=SHANGHAI).year
+
+
+def _partnered(scope: Any, community_id: int) -> bool:
+    """True if one of the scope's units is an active joint unit of the community."""
+    from lianjian.orgs.models import Partnership, PartnershipStatus
+
+    return bool(scope.org_ids) and Partnership.objects.filter(
+        community_id=community_id, organisation_id__in=scope.org_ids, status=PartnershipStatus.ACTIVE,
+    ).exists()
 
 
 class Category(models.Model):
@@ -54,6 +74,10 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+# Statuses in which a need is visible beyond its requester and the community's staff.
+PUBLIC_NEED_STATUSES = ("published", "covered", "closed")
+
+
 class Urgency(models.TextChoices):
     LOW = "low", _("一般")
     NORMAL = "normal", _("较急")
@@ -78,7 +102,8 @@ class Need(TimeStampedModel):
                                   verbose_name=_("社区"))
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("描述"), blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs", verbose_name=_("类别"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs",
+                                 verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="needs",
                                                 verbose_name=_("受益群体"))
     beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True)
@@ -88,18 +113,21 @@ class Need(TimeStampedModel):
     place = models.CharField(_("地点"), max_length=100, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.LOW)
     wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
-    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
-    source = models.CharField(_("来源"), max_length=10, choices=NeedSource.choices, default=NeedSource.RESIDENT)
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True, default=current_year)
+    source = models.CharField(_("来源"), max_length=10, choices=NeedSource.choices,
+                              default=NeedSource.RESIDENT)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="needs", verbose_name=_("提出人"))
     requester_org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="needs_raised", verbose_name=_("提出单位"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
-    status = models.CharField(_("状态"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
+    status = models.CharField(_("状态"), max_length=10, choices=NeedStatus.choices,
+                              default=NeedStatus.SUBMITTED,
                               db_index=True)
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("审核人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
@@ -112,6 +140,8 @@ class Need(TimeStampedModel):
         indexes = [
             models.Index(fields=["community", "status", "-created_at"]),
             models.Index(fields=["community", "year", "category"]),
+            # The community list without a status filter: newest first straight from the index.
+            models.Index(fields=["community", "-created_at", "-id"], name="need_community_recent"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_needed__gte=1), name="need_quantity_positive"),
@@ -130,15 +160,37 @@ class Need(TimeStampedModel):
         return max(self.quantity_needed - self.quantity_covered, 0)
 
     @property
+    def coverage_percent(self) -> int:
+        return min(100,
+                   round(100 * self.quantity_covered / self.quantity_needed)) if self.quantity_needed else 0
+
+    @property
+    def is_claimable(self) -> bool:
+        return self.status == NeedStatus.PUBLISHED and self.quantity_open > 0
+
+    @property
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """Staff of the community see and change it; the requester sees it always and changes it
+        while it is under review; joint units of the community see it once published."""
+        if scope.covers_region(self.community):
+            return True
+        own = scope.is_authenticated and self.requester_id == getattr(scope.user, "pk", None)
+        if write:
+            return own and self.status in (NeedStatus.SUBMITTED, NeedStatus.RETURNED)
+        if own or (self.requester_org_id and self.requester_org_id in scope.org_ids):
+            return True
+        return self.status in PUBLIC_NEED_STATUSES and _partnered(scope, self.community_id)
 
 
 class NeedPhoto(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="needs/%Y/%m/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -188,7 +240,8 @@ class Resource(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "status"])]
         constraints = [
-            models.CheckConstraint(condition=Q(remaining__lte=F("capacity")), name="resource_remaining_le_capacity"),
+            models.CheckConstraint(condition=Q(remaining__lte=F("capacity")),
+                                   name="resource_remaining_le_capacity"),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=F("valid_from")),
@@ -205,6 +258,25 @@ class Resource(TimeStampedModel):
     @property
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def committed(self) -> int:
+        return self.capacity - self.remaining
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until)
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """The unit's liaisons and staff of the communities it partners with see and change it."""
+        if self.organisation_id in scope.org_ids:
+            return True
+        from lianjian.orgs.models import Partnership
+
+        if not scope.region_nodes:
+            return False
+        return Partnership.objects.filter(scope.region_q(prefix="community__"),
+                                          organisation_id=self.organisation_id).exists()
 
 
 class ClaimStatus(models.TextChoices):
@@ -225,11 +297,13 @@ class Claim(TimeStampedModel):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="claims", verbose_name=_("需求"))
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="claims",
                                      verbose_name=_("认领单位"))
-    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="claims",
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="claims",
                                  verbose_name=_("使用资源"))
     quantity = models.PositiveIntegerField(_("认领数量"), default=1)
     role = models.CharField(_("角色"), max_length=10, choices=ClaimRole.choices, default=ClaimRole.LEAD)
-    status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING,
+    status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices,
+                              default=ClaimStatus.PENDING,
                               db_index=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     channel = models.CharField(_("认领渠道"), max_length=10, default="web")  # web / api / meeting / import
@@ -248,8 +322,20 @@ class Claim(TimeStampedModel):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="claim_quantity_positive"),
             # One live claim per unit and need; a declined or withdrawn one may be made again.
             models.UniqueConstraint(fields=["need", "organisation"],
-                                    condition=Q(status__in=["pending", "confirmed"]), name="claim_one_live_per_unit"),
+                                    condition=Q(status__in=["pending",
+                                                            "confirmed"]), name="claim_one_live_per_unit"),
         ]
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.need}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lists:need_detail", args=[self.need_id]) + f"#claim-{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """The claiming unit and the need's community staff see and act on a claim."""
+        return self.organisation_id in scope.org_ids or scope.covers_region(self.need.community)

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
+from lianjian.regions.models import Region
+
+from . import selectors
+from .models import (
+    BeneficiaryGroup,
+    Category,
+    ClaimRole,
+    Need,
+    NeedStatus,
+    Resource,
+    ResourceStatus,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NeedForm(forms.ModelForm):
+    """A need as its requester writes it; the community list depends on who writes."""
+
+    photo = forms.ImageField(label=_("照片"), required=False)
+
+    class Meta:
+        model = Need
+        fields = ["community", "title", "description", "category", "beneficiary_groups", "beneficiary_count",
+                  "quantity_needed", "quantity_unit", "place", "urgency", "wanted_by", "contact_name",
+                  "contact_phone"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "beneficiary_groups": forms.CheckboxSelectMultiple,
+            "wanted_by": DATE,
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.category_list()
+        self.fields["category"].empty_label = _("请选择类别")
+        self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
+        communities = selectors.need_filter_communities(user=user)
+        if not communities.exists():
+            communities = Region.objects.communities().order_by("code")
+        self.fields["community"].queryset = communities
+        self.fields["community"].empty_label = None
+        if self.instance.pk:
+            # A need stays in its community.
+            del self.fields["community"]
+        self.fields["title"].widget.attrs["placeholder"] = _("例如：辖区失业人员再就业")
+
+
+class NeedFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("标题或地点"), "type": "search"}))
+    community = forms.ModelChoiceField(label=_("社区"), required=False, queryset=Region.objects.none(),
+                                       empty_label=_("全部社区"))
+    category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.none(),
+                                      empty_label=_("全部类别"))
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态")), ("open", _("可认领")), *NeedStatus.choices])
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={"placeholder": _("年度"),
+                                                              "inputmode": "numeric"}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = selectors.need_filter_communities(user=user)
+        self.fields["category"].queryset = selectors.category_list()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("请填写原因")}))
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["organisation", "title", "description", "category", "beneficiary_groups", "capacity",
+                  "capacity_unit", "valid_from", "valid_until", "communities", "contact_name",
+                  "contact_phone"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "beneficiary_groups": forms.CheckboxSelectMultiple,
+            "communities": forms.CheckboxSelectMultiple,
+            "valid_from": DATE,
+            "valid_until": DATE,
+        }
+        help_texts = {"capacity_unit": _("例如：个岗位、人/期、份"),
+                      "communities": _("不选则默认服务该单位的全部联建社区")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from lianjian.accounts.permissions import get_scope
+
+        scope = get_scope(user)
+        orgs = Organisation.objects.filter(pk__in=sorted(scope.org_ids))
+        if scope.is_superuser:
+            orgs = Organisation.objects.all()
+        elif scope.region_nodes:
+            orgs = orgs | Organisation.objects.filter(pk__in=Partnership.objects.filter(
+                scope.region_q(prefix="community__")).values("organisation_id"))
+        self.fields["organisation"].queryset = orgs.distinct().order_by("name")
+        self.fields["organisation"].empty_label = None
+        self.fields["category"].queryset = selectors.category_list()
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs.update(min=1, inputmode="numeric")
+        partnered = Partnership.objects.filter(status=PartnershipStatus.ACTIVE)
+        if not scope.is_superuser:
+            from django.db.models import Q
+
+            partnered = partnered.filter(Q(organisation_id__in=sorted(scope.org_ids))
+                                         | scope.region_q(prefix="community__"))
+        self.fields["communities"].queryset = Region.objects.filter(
+            pk__in=partnered.values("community_id")).order_by("code")
+        self.fields["communities"].required = False
+        if self.instance.pk:
+            del self.fields["organisation"]
+
+
+class ResourceFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.none(),
+                                      empty_label=_("全部类别"))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")),
+                                                                      *ResourceStatus.choices])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.category_list()
+
+
+class ClaimForm(forms.Form):
+    """A liaison's claim on the need page: which unit, which resource, how much."""
+
+    organisation = forms.ModelChoiceField(label=_("认领单位"), queryset=Organisation.objects.none(),
+                                          empty_label=None)
+    resource = forms.ModelChoiceField(label=_("使用资源"), queryset=Resource.objects.none(), required=False,
+                                      empty_label=_("不指定资源"))
+    quantity = forms.IntegerField(label=_("认领数量"), min_value=1, initial=1,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
+    role = forms.ChoiceField(label=_("角色"), choices=ClaimRole.choices, initial=ClaimRole.LEAD)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("如何满足该需求（选填）")}))
+
+    def __init__(self, *args: Any, user: Any, need: Need, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from lianjian.accounts.permissions import get_scope
+
+        scope = get_scope(user)
+        partners = Organisation.objects.filter(partnerships__community=need.community,
+                                               partnerships__status=PartnershipStatus.ACTIVE)
+        orgs = partners if staff else partners.filter(pk__in=sorted(scope.org_ids))
+        self.fields["organisation"].queryset = orgs.order_by("name")
+        self.fields["resource"].queryset = Resource.objects.filter(
+            organisation__in=orgs, status=ResourceStatus.ACTIVE, remaining__gt=0,
+        ).select_related("organisation")
+        left = _("剩余")
+        self.fields["resource"].label_from_instance = (
+            lambda r: f"{r.title}（{left} {r.remaining} {r.capacity_unit}）")
+        self.fields["quantity"].widget.attrs["max"] = need.quantity_open
+        self.fields["quantity"].help_text = _("需求还剩 %(n)s %(unit)s") % {"n": need.quantity_open,
+                                                                         "unit": need.quantity_unit}
+        self.fields["quantity"].initial = min(1, need.quantity_open) or 1

@@ -1,0 +1,267 @@
+"""Reads of needs, resources and claims, always through the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.core.models import Activity
+from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
+from lianjian.regions.models import Region
+
+from .models import (
+    PUBLIC_NEED_STATUSES,
+    BeneficiaryGroup,
+    Category,
+    Claim,
+    ClaimStatus,
+    Need,
+    NeedStatus,
+    Resource,
+    ResourceStatus,
+)
+
+
+def category_list(*, active_only: bool = True) -> QuerySet[Category]:
+    qs = Category.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def beneficiary_group_list() -> QuerySet[BeneficiaryGroup]:
+    return BeneficiaryGroup.objects.all()
+
+
+def _partner_communities(scope: Any) -> QuerySet[Partnership]:
+    return Partnership.objects.filter(organisation_id__in=sorted(scope.org_ids),
+                                      status=PartnershipStatus.ACTIVE).values("community_id")
+
+
+def need_visibility_q(user: Any) -> Q | None:
+    """The Q of needs *user* may see, or None when every need is visible (superusers)."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return None
+    q = Q(pk__in=[])
+    if scope.region_nodes:
+        q |= scope.region_q(prefix="community__")
+    if scope.org_ids:
+        q |= Q(community_id__in=_partner_communities(scope), status__in=PUBLIC_NEED_STATUSES)
+        q |= Q(requester_org_id__in=sorted(scope.org_ids))
+    if scope.is_authenticated:
+        q |= Q(requester=user)
+    return q
+
+
+def need_list(*, user: Any, community: Region | None = None, category: Any = None, status: str = "",
+              year: int | None = None, q: str = "", mine: bool = False) -> QuerySet[Need]:
+    """Needs the user may see, newest first; filters map onto the (community, status, created)
+    and (community, created) indexes."""
+    scope = get_scope(user)
+    qs = Need.objects.all()
+    if mine:
+        qs = qs.filter(requester=user) if scope.is_authenticated else qs.none()
+    elif community is not None and scope.covers_region(community):
+        # The common staff case: the community filter alone is the scope, so the query stays
+        # one index range instead of an OR over joins.
+        qs = qs.filter(community=community)
+    else:
+        visible = need_visibility_q(user)
+        if visible is not None:
+            qs = qs.filter(visible)
+        if community is not None:
+            qs = qs.filter(community=community)
+    if category:
+        qs = qs.filter(category=category)
+    if status == "open":
+        qs = qs.filter(status=NeedStatus.PUBLISHED)
+    elif status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(year=year)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(place__icontains=q))
+    return (qs.select_related("category", "community", "requester_org").defer("description")
+            .order_by("-created_at", "-id"))
+
+
+def need_get(*, user: Any, pk: Any, for_update: bool = False) -> Need:
+    """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
+    try:
+        need = Need.objects.select_related("category", "community", "requester", "requester_org",
+                                           "reviewed_by").get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not get_scope(user).can_view(need):
+        raise Http404
+    return need
+
+
+def need_claims(*, need: Need) -> QuerySet[Claim]:
+    return (Claim.objects.filter(need=need).select_related("organisation", "resource", "claimed_by",
+                                                           "decided_by")
+            .order_by("created_at", "id"))
+
+
+def need_projects(*, need: Need) -> list[Any]:
+    """Projects that grew out of the need (the projects app fills ``need.projects``)."""
+    return list(need.projects.select_related("lead_org").order_by("-year", "-id"))
+
+
+ACTION_LABELS = {
+    "create": _("提交需求"), "update": _("修改"), "resubmit": _("修改后重新提交"),
+    "publish": _("审核通过并发布"), "return": _("退回"), "close": _("关闭"), "add_photo": _("上传照片"),
+    "claim": _("认领"), "confirm": _("确认认领"), "decline": _("认领未通过"), "withdraw": _("撤回认领"),
+    "cover": _("认领数量更新"),
+}
+
+
+def need_timeline(*, need: Need, claims: list[Claim] | None = None) -> list[dict[str, Any]]:
+    """Every step of the need and its claims from the audit trail, oldest first, as
+    display-ready rows (no raw field values, so no personal data leaks to the requester)."""
+    claims = list(claims if claims is not None else need_claims(need=need))
+    need_ct = ContentType.objects.get_for_model(Need)
+    claim_ct = ContentType.objects.get_for_model(Claim)
+    by_id = {str(c.pk): c for c in claims}
+    rows = (Activity.objects.filter(Q(content_type=need_ct, object_id=str(need.pk))
+                                    | Q(content_type=claim_ct, object_id__in=list(by_id)))
+            .order_by("created_at", "id"))
+    timeline = []
+    for a in rows:
+        claim = by_id.get(a.object_id) if a.content_type_id == claim_ct.pk else None
+        if a.action == "cover":
+            continue  # the matching "confirm" row already tells the story
+        timeline.append({
+            "at": a.created_at, "actor": a.actor_repr, "action": a.action,
+            "label": ACTION_LABELS.get(a.action, a.action),
+            "unit": claim.organisation.name if claim else "",
+            "quantity": claim.quantity if claim else None,
+            "note": a.note,
+        })
+    return timeline
+
+
+def review_queue(*, user: Any) -> dict[str, Any]:
+    """What the user's communities must decide: needs awaiting review and pending claims."""
+    scope = get_scope(user)
+    if not scope.is_staff_like:
+        return {"needs": Need.objects.none(), "claims": Claim.objects.none()}
+    needs = Need.objects.filter(status=NeedStatus.SUBMITTED)
+    claims = Claim.objects.filter(status=ClaimStatus.PENDING)
+    if not scope.is_superuser:
+        needs = needs.filter(scope.region_q(prefix="community__"))
+        claims = claims.filter(scope.region_q(prefix="need__community__"))
+    return {
+        "needs": needs.select_related("category", "community", "requester_org").order_by("created_at", "id"),
+        "claims": claims.select_related("need__community", "organisation", "resource").order_by("created_at",
+                                                                                                "id"),
+    }
+
+
+def resource_list(*, user: Any, organisation: Organisation | None = None, community: Region | None = None,
+                  category: Any = None, status: str = "", q: str = "") -> QuerySet[Resource]:
+    """Resources the user may see: their own unit's, and those offered to communities they run
+    or where their unit is a joint unit (the community's shared 资源清单)."""
+    scope = get_scope(user)
+    qs = Resource.objects.all()
+    if not scope.is_superuser:
+        visible = Q(organisation_id__in=sorted(scope.org_ids))
+        if scope.region_nodes:
+            visible |= Q(communities__in=Region.objects.filter(scope.region_q()))
+            visible |= Q(organisation_id__in=Partnership.objects.filter(
+                scope.region_q(prefix="community__")).values("organisation_id"))
+        if scope.org_ids:
+            visible |= Q(communities__in=_partner_communities(scope), status=ResourceStatus.ACTIVE)
+        qs = qs.filter(pk__in=Resource.objects.filter(visible).values("pk"))
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if community is not None:
+        qs = qs.filter(communities=community)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return qs.select_related("organisation", "category").order_by("-created_at", "-id")
+
+
+def resource_get(*, user: Any, pk: Any) -> Resource:
+    try:
+        return resource_list(user=user).prefetch_related("communities", "beneficiary_groups").get(pk=pk)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def resource_claims(*, resource: Resource) -> QuerySet[Claim]:
+    return Claim.objects.filter(resource=resource).select_related("need__community").order_by("-created_at")
+
+
+def claimable_resources(*, user: Any, organisation: Organisation) -> QuerySet[Resource]:
+    """Active resources of the unit that still have places, for the claim form."""
+    return (resource_list(user=user, organisation=organisation, status=ResourceStatus.ACTIVE)
+            .filter(remaining__gt=0))
+
+
+def claim_list(*, user: Any, need: Need | None = None, organisation: Organisation | None = None,
+               status: str = "") -> QuerySet[Claim]:
+    scope = get_scope(user)
+    qs = Claim.objects.all()
+    if not scope.is_superuser:
+        visible = Q(organisation_id__in=sorted(scope.org_ids))
+        if scope.region_nodes:
+            visible |= scope.region_q(prefix="need__community__")
+        qs = qs.filter(visible)
+    if need is not None:
+        qs = qs.filter(need=need)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("need__community", "need__category", "organisation", "resource").order_by(
+        "-created_at", "-id")
+
+
+def claim_get(*, user: Any, pk: Any) -> Claim:
+    try:
+        return claim_list(user=user).get(pk=pk)
+    except (Claim.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Claim]:
+    """Everything the unit claimed that *user* may see, with need, project links prefetched.
+
+    The unit's own liaisons see all of it; community staff see the claims on their needs.
+    """
+    from lianjian.projects.models import Project
+
+    return claim_list(user=user, organisation=organisation).prefetch_related(
+        Prefetch("need__projects", queryset=Project.objects.only("id", "title", "status", "need_id")))
+
+
+def my_units(*, user: Any) -> QuerySet[Organisation]:
+    """The units the user is a liaison of."""
+    scope = get_scope(user)
+    return Organisation.objects.filter(pk__in=sorted(scope.org_ids)).order_by("name")
+
+
+def staff_communities(*, user: Any) -> QuerySet[Region]:
+    return get_scope(user).filter_regions(Region.objects.communities()).order_by("code")
+
+
+def need_filter_communities(*, user: Any) -> QuerySet[Region]:
+    """Communities offered in the needs-list filter: those the user runs or partners with."""
+    scope = get_scope(user)
+    q = Q(pk__in=[])
+    if scope.is_superuser:
+        return Region.objects.communities().order_by("code")
+    if scope.region_nodes:
+        q |= scope.region_q()
+    if scope.org_ids:
+        q |= Q(pk__in=_partner_communities(scope))
+    return Region.objects.communities().filter(q).order_by("code")

@@ -1,0 +1,45 @@
+"""The seed taxonomy (also seeded by migration 0003) and a way to restore it.
+
+Transactional tests flush the database, data migrations included; the demo and those tests
+call :func:`ensure_taxonomy` to get the seed rows back. Admins edit the rows in the admin.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .models import BeneficiaryGroup, Category
+
+CATEGORIES: list[tuple[str, str]] = [
+    ("employment", "就业创业"),
+    ("elderly-care", "助老敬老"),
+    ("health", "医疗健康"),
+    ("culture-education", "文化教育"),
+    ("transport", "交通出行"),
+    ("special-groups", "特殊人群关爱"),
+    ("safety", "安全"),
+    ("environment", "环境"),
+    ("new-employment", "新就业群体服务"),
+    ("civilisation-practice", "文明实践"),
+]
+
+GROUPS: list[tuple[str, str]] = [
+    ("elderly", "老人"),
+    ("children", "儿童"),
+    ("disabled", "残疾人"),
+    ("unemployed", "失业人员"),
+    ("new-employment", "新就业群体"),
+    ("youth", "青少年"),
+    ("families-in-need", "困难家庭"),
+    ("all-residents", "全体居民"),
+]
+
+
+def ensure_taxonomy() -> None:
+    """Create any missing seed category or group (by code); never touches edited rows."""
+    for order, (code, name) in enumerate(CATEGORIES, start=1):
+        if not Category.objects.filter(Q(code=code) | Q(name=name)).exists():
+            Category.objects.create(code=code, name=name, sort_order=order * 10)
+    for order, (code, name) in enumerate(GROUPS, start=1):
+        if not BeneficiaryGroup.objects.filter(Q(code=code) | Q(name=name)).exists():
+            BeneficiaryGroup.objects.create(code=code, name=name, sort_order=order * 10)

@@ -1,0 +1,77 @@
+"""Writes to notifications. Other apps call :func:`notify`; it never fails their transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+
+from .models import Notification, NotificationKind
+
+logger = logging.getLogger(__name__)
+
+
+def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
+    ids: list[int] = []
+    for r in recipients:
+        pk = r if isinstance(r, int) else getattr(r, "pk", None)
+        if pk is not None and pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+def notify(*, recipients: Iterable[Any], text: str, url: str = "", kind: str = NotificationKind.INFO) -> None:
+    """Tell each recipient (users or user ids, duplicates ignored) *text* with a link to *url*.
+
+    The rows are written after the surrounding transaction commits, so a rolled-back change
+    never announces itself; e-mail goes out too when ``LIANJIAN_EMAIL_NOTIFICATIONS`` is on.
+    """
+    ids = _recipient_ids(recipients)
+    if not ids:
+        return
+    text = str(text)[:300]
+    url = str(url or "")[:300]
+    transaction.on_commit(lambda: _deliver(ids, text, url, str(kind)))
+
+
+def _deliver(ids: list[int], text: str, url: str, kind: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, text=text, url=url, kind=kind) for pk in ids])
+    if not getattr(settings, "LIANJIAN_EMAIL_NOTIFICATIONS", False):
+        return
+    emails = list(get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
+                  .values_list("email", flat=True))
+    if not emails:
+        return
+    body = f"{text}\n\n{url}" if url else text
+    for email in emails:
+        try:
+            send_mail(subject=text[:80], message=body, from_email=None, recipient_list=[email])
+        except Exception:  # a mail server outage must not break the request that notified
+            logger.exception("notification e-mail to %s failed", email)
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+    """Mark one of the actor's own notifications read."""
+    if notification.recipient_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    if not notification.is_read:
+        Notification.objects.filter(pk=notification.pk).update(is_read=True)
+        notification.is_read = True
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, actor: Any) -> int:
+    """Mark every unread notification of the actor read; return how many changed."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    return Notification.objects.filter(recipient=actor, is_read=False).update(is_read=True)
