@@ -572,12 +572,17 @@ class MatchEngine:
         weights: dict[int, float] = {}
         total = 0.0
         prune = n_docs >= 2000
+        unknown_idf = math.log(1.0 + (n_docs - 0.5) / 1.5)
         for key, tf in analysis.features.items():
             fid = self._feature_ids.get(key)
-            if fid is None:
-                continue
-            df = self._df[fid]
+            df = self._df[fid] if fid is not None else 0
             if df <= 0:
+                # Words and concepts of the need that no resource has still count in the
+                # denominator of the score: a resource that explains only a small part
+                # of the need should not look like a near-perfect match.
+                family = _family(key)
+                if family != "b":
+                    total += FAMILY_WEIGHT[family] * unknown_idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
                 continue
             if prune and df * 4 > n_docs:
                 # Features in a quarter of a large collection barely discriminate
@@ -648,13 +653,13 @@ class MatchEngine:
 
     @staticmethod
     def _text_score(query: _Query, raw: float) -> float:
-        """Map a raw BM25 sum to [0, 1]: the share of the need's weighted evidence the
-        resource covers (each feature at most its saturation ceiling), square-rooted so a
-        resource covering a quarter of a wordy need reads as a fair match (0.5)."""
+        """Map a raw BM25 sum to [0, 1]: the share of the need's weighted evidence that
+        the resource covers (a feature matched once in a resource of typical length
+        counts fully), square-rooted so that covering a quarter of a wordy need reads
+        as a fair match (0.5)."""
         if query.total <= 0 or raw <= 0:
             return 0.0
-        share = raw / (query.total * (BM25_K1 + 1))
-        return math.sqrt(min(1.0, share))
+        return math.sqrt(min(1.0, raw / query.total))
 
     # ------------------------------------------------------------------ signals
 
