@@ -18,7 +18,13 @@ def world(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api_client():  # type: ignore[no-untyped-def]
-    from django.test import Client
+def browser():  # type: ignore[no-untyped-def]
+    """A headless Debian Chromium; the test is skipped with a reason if it is not installed."""
+    from lianjian.core.e2e import CHROMIUM, chromium
 
-    return Client()
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with chromium() as b:
+        yield b

@@ -17,3 +17,27 @@ class ActivitySourceMiddleware:
         source = "api" if request.path.startswith(("/api/", "/open311/")) else "web"
         with activity_source(source):
             return self.get_response(request)
+
+
+class PreferredLanguageMiddleware:
+    """Chinese first: use the language the person chose (cookie), otherwise the site default.
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language, so a staff member
+    whose office PC happens to run an English browser still gets the Chinese interface until they
+    switch.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -90,3 +90,14 @@ def test_demo_recreates_the_seed_world():
     for username in ("admin", "district_admin", "street_admin", "staff", "liaison", "resident", "rider",
                      "volunteer"):
         assert User.objects.get(username=username).check_password("lianjian2025")
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_whatever_the_browser_says_and_english_is_one_click_away(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert '<html lang="en">' in page.content.decode()
+    assert "Log in" in page.content.decode()
