@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "lianjian.projects"
     label = "projects"
     verbose_name = _("联建项目")
+
+    def ready(self) -> None:
+        from lianjian.core.nav import register_nav
+
+        register_nav(_("项目清单"), "projects:list", lambda s: s.is_staff_like or s.is_liaison, order=30)

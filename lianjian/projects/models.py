@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -27,24 +28,35 @@ class ProjectStatus(models.TextChoices):
 class Project(TimeStampedModel):
     """A joint project (联建项目) of one community, led by one unit with optional partners."""
 
-    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="projects",
-                                  verbose_name=_("社区"))
+    community = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="projects", verbose_name=_("社区")
+    )
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
     title = models.CharField(_("项目名称"), max_length=120)
     description = models.TextField(_("项目内容"), blank=True)
-    category = models.ForeignKey("lists.Category", on_delete=models.PROTECT, related_name="projects",
-                                 verbose_name=_("类别"))
-    need = models.ForeignKey("lists.Need", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="projects", verbose_name=_("来源需求"))
-    lead_org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="projects_led",
-                                 verbose_name=_("牵头单位"))
-    units = models.ManyToManyField("orgs.Organisation", through="ProjectUnit", related_name="projects",
-                                   verbose_name=_("参与单位"))
+    category = models.ForeignKey(
+        "lists.Category", on_delete=models.PROTECT, related_name="projects", verbose_name=_("类别")
+    )
+    need = models.ForeignKey(
+        "lists.Need",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        verbose_name=_("来源需求"),
+    )
+    lead_org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="projects_led", verbose_name=_("牵头单位")
+    )
+    units = models.ManyToManyField(
+        "orgs.Organisation", through="ProjectUnit", related_name="projects", verbose_name=_("参与单位")
+    )
     plan = models.TextField(_("实施计划"), blank=True)
     budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0)
     material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0)
-    status = models.CharField(_("状态"), max_length=12, choices=ProjectStatus.choices,
-                              default=ProjectStatus.PLANNED, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED, db_index=True
+    )
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     end_date = models.DateField(_("计划结束"), null=True, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True, db_index=True)
@@ -52,12 +64,20 @@ class Project(TimeStampedModel):
     cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
     # Counters kept by the services with F() expressions; the source rows stay authoritative.
     people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0)
+    volunteer_hours = models.DecimalField(
+        _("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0
+    )
     rating_count = models.PositiveIntegerField(_("评价数"), default=0)
     rating_sum = models.PositiveIntegerField(_("评分合计"), default=0)
     public_token = models.CharField(_("公开链接码"), max_length=16, unique=True, default=new_public_token)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("创建人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
 
     class Meta:
         verbose_name = _("联建项目")
@@ -85,19 +105,53 @@ class Project(TimeStampedModel):
     def average_rating(self) -> float | None:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
+    @property
+    def is_open(self) -> bool:
+        """Planned or in progress: progress, milestones and completion still apply."""
+        return self.status in (ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS)
+
+    def get_public_url(self) -> str:
+        return reverse("public:rate", args=[self.public_token])
+
+    def participant_org_ids(self) -> set[int]:
+        """The lead and partner units (one query, cached on the instance)."""
+        cached = getattr(self, "_participant_org_ids", None)
+        if cached is None:
+            cached = {self.lead_org_id, *self.project_units.values_list("organisation_id", flat=True)}
+            self._participant_org_ids = cached
+        return cached
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """Called by ``Scope.can_view``/``can_change``.
+
+        Staff and admins over the project's community may see and change it; liaisons of a
+        participating unit (lead or partner) may see it and report its progress.
+        """
+        if scope.covers_region(self.community):
+            return True
+        return bool(scope.org_ids & self.participant_org_ids())
+
 
 class ProjectUnit(models.Model):
     """A unit's part in a project: the lead or a partner, and the claim it came from."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_units")
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="project_roles")
-    role = models.CharField(_("角色"), max_length=10, choices=[("lead", _("牵头单位")), ("partner", _("协办单位"))])
-    claim = models.ForeignKey("lists.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="project_roles"
+    )
+    role = models.CharField(
+        _("角色"), max_length=10, choices=[("lead", _("牵头单位")), ("partner", _("协办单位"))]
+    )
+    claim = models.ForeignKey(
+        "lists.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("参与单位")
         verbose_name_plural = _("参与单位")
-        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="project_unit_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="project_unit_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.organisation}"
@@ -122,14 +176,27 @@ class Milestone(models.Model):
 
 class ProgressUpdate(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("填报人"))
-    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("填报单位"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("填报单位"),
+    )
     text = models.TextField(_("进展情况"))
     happened_on = models.DateField(_("日期"))
     people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0)
+    volunteer_hours = models.DecimalField(
+        _("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0
+    )
     is_completion = models.BooleanField(_("完成证明"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -161,8 +228,9 @@ class Rating(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
     stars = models.PositiveSmallIntegerField(_("评分"))
     comment = models.CharField(_("评价"), max_length=300, blank=True)
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     device_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,8 +241,9 @@ class Rating(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_5"),
             models.UniqueConstraint(fields=["project", "device_hash"], name="rating_one_per_device"),
-            models.UniqueConstraint(fields=["project", "rater"], condition=Q(rater__isnull=False),
-                                    name="rating_one_per_user"),
+            models.UniqueConstraint(
+                fields=["project", "rater"], condition=Q(rater__isnull=False), name="rating_one_per_user"
+            ),
         ]
 
     def __str__(self) -> str:

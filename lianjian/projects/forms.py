@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianjian.lists.models import Category
+from lianjian.orgs.models import Organisation
+
+from .models import ProjectStatus
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one ``<input type=file multiple>``; the service checks each one."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectFilterForm(forms.Form):
+    """Filters of the community project list; choices come from the community being viewed."""
+
+    community = forms.ModelChoiceField(label=_("社区"), queryset=None, required=False, empty_label=None)
+    category = forms.ModelChoiceField(
+        label=_("类别"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部类别"),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ProjectStatus.choices]
+    )
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=Organisation.objects.none(), required=False, empty_label=_("全部单位")
+    )
+    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("项目名称")}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        communities: Any = None,
+        units: Any = None,
+        years: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if communities is None:
+            del self.fields["community"]
+        else:
+            self.fields["community"].queryset = communities
+        if units is not None:
+            self.fields["unit"].queryset = units
+        this_year = timezone.localdate().year
+        years = years or list(range(this_year + 1, this_year - 5, -1))
+        self.fields["year"].choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("项目名称"), max_length=120)
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.filter(is_active=True))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    lead_org = forms.ModelChoiceField(label=_("牵头单位"), queryset=Organisation.objects.none())
+    description = forms.CharField(
+        label=_("项目内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan = forms.CharField(label=_("实施计划"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    budget = forms.DecimalField(
+        label=_("资金预算（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    material_value = forms.DecimalField(
+        label=_("物资价值（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    start_date = forms.DateField(label=_("开始日期"), required=False, widget=_date_widget())
+    end_date = forms.DateField(label=_("计划结束"), required=False, widget=_date_widget())
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_org"].queryset = units
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class ProjectEditForm(forms.Form):
+    plan = forms.CharField(label=_("实施计划"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    budget = forms.DecimalField(label=_("资金预算（元）"), min_value=0, max_digits=12, decimal_places=2)
+    material_value = forms.DecimalField(
+        label=_("物资价值（元）"), min_value=0, max_digits=12, decimal_places=2
+    )
+    start_date = forms.DateField(label=_("开始日期"), required=False, widget=_date_widget())
+    end_date = forms.DateField(label=_("计划结束"), required=False, widget=_date_widget())
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    happened_on = forms.DateField(label=_("日期"), widget=_date_widget())
+    people_served = forms.IntegerField(
+        label=_("服务人次"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    volunteer_hours = forms.DecimalField(
+        label=_("志愿服务时长（小时）"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+    )
+    photos = PhotosField(label=_("照片"), required=False, help_text=_("可一次选择多张，最多 9 张。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["happened_on"].initial = timezone.localdate()
+
+
+class CompleteForm(forms.Form):
+    summary = forms.CharField(label=_("完成总结"), widget=forms.Textarea(attrs={"rows": 4}))
+    completed_on = forms.DateField(label=_("完成日期"), widget=_date_widget())
+    people_served = forms.IntegerField(label=_("本次服务人次"), min_value=0, initial=0, required=False)
+    volunteer_hours = forms.DecimalField(
+        label=_("本次志愿服务时长（小时）"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        initial=0,
+        required=False,
+    )
+    photos = PhotosField(
+        label=_("完成证明照片"), required=False, help_text=_("至少一张（已上传过完成证明照片的可不再上传）。")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["completed_on"].initial = timezone.localdate()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("取消原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("节点"), max_length=100)
+    due_date = forms.DateField(label=_("截止日期"), widget=_date_widget())
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("评分"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择 1 到 5 颗星。"), "invalid_choice": _("请选择 1 到 5 颗星。")},
+    )
+    comment = forms.CharField(
+        label=_("评价（选填）"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("说说您的感受")}),
+    )

@@ -1,0 +1,294 @@
+"""Reads of joint projects, always through the reader's scope (or, for public pages, only
+what may be shown without logging in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.lists.models import Need, NeedStatus
+from lianjian.orgs.models import Organisation
+from lianjian.regions.models import Region
+
+from .models import Milestone, ProgressPhoto, ProgressUpdate, Project, ProjectStatus, ProjectUnit, Rating
+
+PUBLIC_STATUSES = [ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED]
+
+
+def _participates(org: Any) -> Q:
+    """Projects *org* leads or partners in."""
+    org_id = getattr(org, "pk", org)
+    return Q(lead_org_id=org_id) | Exists(
+        ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id=org_id)
+    )
+
+
+def project_scope_q(user: Any) -> Q | None:
+    """Q of the projects *user* may see, or None for "all of them"."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return None
+    q = Q(pk__in=[])
+    if scope.region_nodes:
+        q |= scope.region_q(prefix="community__")
+    if scope.org_ids:
+        ids = sorted(scope.org_ids)
+        q |= Q(lead_org_id__in=ids) | Exists(
+            ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id__in=ids)
+        )
+    return q
+
+
+def project_list(
+    *,
+    user: Any,
+    community: Region | None = None,
+    category: Any = None,
+    status: str = "",
+    organisation: Any = None,
+    year: int | None = None,
+    q: str = "",
+) -> QuerySet[Project]:
+    """Projects the user may see, filtered; newest year first."""
+    qs = Project.objects.all()
+    scoped = project_scope_q(user)
+    if scoped is not None:
+        qs = qs.filter(scoped)
+    return _filter(
+        qs, community=community, category=category, status=status, organisation=organisation, year=year, q=q
+    ).select_related("community", "category", "lead_org")
+
+
+def _filter(
+    qs: QuerySet[Project],
+    *,
+    community: Any = None,
+    category: Any = None,
+    status: str = "",
+    organisation: Any = None,
+    year: int | None = None,
+    q: str = "",
+) -> QuerySet[Project]:
+    if community is not None:
+        qs = qs.filter(community=community)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if organisation:
+        qs = qs.filter(_participates(organisation))
+    if year:
+        qs = qs.filter(year=year)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs
+
+
+def project_get(*, user: Any, pk: Any) -> Project:
+    """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
+    try:
+        project = Project.objects.select_related(
+            "community", "category", "lead_org", "need", "created_by"
+        ).get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not get_scope(user).can_view(project):
+        raise Http404
+    return project
+
+
+def milestone_get(*, user: Any, pk: Any) -> Milestone:
+    try:
+        milestone = Milestone.objects.select_related("project__community").get(pk=pk)
+    except (Milestone.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not get_scope(user).can_view(milestone.project):
+        raise Http404
+    return milestone
+
+
+@dataclass
+class ProjectDetail:
+    project: Project
+    units: list[ProjectUnit]
+    milestones: list[Milestone]
+    updates: list[ProgressUpdate]
+    ratings: list[Rating]
+    today: dt.date
+
+
+def project_detail(*, project: Project, rating_limit: int = 20) -> ProjectDetail:
+    """Everything the project page shows, in a fixed number of queries."""
+    units = list(project.project_units.select_related("organisation", "claim").order_by("role", "id"))
+    milestones = list(project.milestones.all())
+    updates = list(
+        project.updates.select_related("author", "organisation").prefetch_related(
+            Prefetch("photos", queryset=ProgressPhoto.objects.order_by("id"))
+        )
+    )
+    ratings = list(project.ratings.all()[:rating_limit])
+    today = timezone.localdate()
+    for m in milestones:
+        m.is_overdue = m.done_on is None and m.due_date < today and project.is_open  # type: ignore[attr-defined]
+    return ProjectDetail(
+        project=project, units=units, milestones=milestones, updates=updates, ratings=ratings, today=today
+    )
+
+
+def project_by_token(*, token: str) -> Project:
+    """The project behind a public rating link (any status; the page explains what applies)."""
+    try:
+        return Project.objects.select_related("community", "lead_org", "category").get(public_token=token)
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+def milestones_overdue(*, today: dt.date | None = None) -> QuerySet[Milestone]:
+    """Milestones past their due date, not done, of projects still open."""
+    today = today or timezone.localdate()
+    return (
+        Milestone.objects.filter(
+            done_on__isnull=True,
+            due_date__lt=today,
+            project__status__in=[ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS],
+        )
+        .select_related("project__community", "project__lead_org")
+        .order_by("due_date", "id")
+    )
+
+
+def projects_of_organisation(
+    user: Any, organisation: Organisation, *, status: str = ProjectStatus.COMPLETED, limit: int | None = None
+) -> QuerySet[Project]:
+    """Projects a unit delivered (completed by default), with their ratings, as the reader may see them."""
+    qs = project_list(user=user, organisation=organisation, status=status).order_by("-completed_on", "-id")
+    return qs[:limit] if limit else qs
+
+
+def organisation_project_stats(user: Any, organisation: Organisation) -> dict[str, Any]:
+    """Totals for a unit's page: projects delivered, people served, average rating."""
+    qs = project_list(user=user, organisation=organisation, status=ProjectStatus.COMPLETED)
+    row = qs.aggregate(
+        n=Count("id"), people=Sum("people_served"), ratings=Sum("rating_count"), stars=Sum("rating_sum")
+    )
+    row["average"] = round(row["stars"] / row["ratings"], 1) if row["ratings"] else None
+    return row
+
+
+def projects_of_need(*, user: Any, need: Need) -> QuerySet[Project]:
+    """A need's projects (the other half of the trace), visible to whoever may see the need."""
+    return (
+        Project.objects.filter(need=need)
+        .select_related("lead_org", "category")
+        .prefetch_related(
+            Prefetch("project_units", queryset=ProjectUnit.objects.select_related("organisation")),
+            Prefetch("updates", queryset=ProgressUpdate.objects.prefetch_related("photos")),
+        )
+        .order_by("created_at")
+    )
+
+
+def community_choices(*, user: Any) -> QuerySet[Region]:
+    """Communities whose project list the user may open."""
+    scope = get_scope(user)
+    qs = Region.objects.communities()
+    if scope.is_superuser:
+        return qs
+    q = Q(pk__in=[])
+    if scope.region_nodes:
+        q |= scope.region_q()
+    if scope.org_ids:
+        q |= Q(partnerships__organisation_id__in=sorted(scope.org_ids))
+    return qs.filter(q).distinct().order_by("code")
+
+
+def community_units(*, community: Region) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(partnerships__community=community).order_by("name")
+
+
+# ---- public board -----------------------------------------------------------------------------
+def public_community(*, code: str) -> Region:
+    try:
+        return Region.objects.communities().get(code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+
+
+def board_projects(
+    *,
+    community: Region,
+    category: Any = None,
+    status: str = "",
+    organisation: Any = None,
+    year: int | None = None,
+) -> QuerySet[Project]:
+    """Projects on the public board: not cancelled ones; no personal data is read."""
+    qs = Project.objects.filter(community=community, status__in=PUBLIC_STATUSES)
+    if status and status not in PUBLIC_STATUSES:
+        return qs.none()
+    return (
+        _filter(qs, category=category, status=status, organisation=organisation, year=year)
+        .select_related("category", "lead_org")
+        .only(
+            "id",
+            "title",
+            "year",
+            "status",
+            "completed_on",
+            "start_date",
+            "people_served",
+            "rating_count",
+            "rating_sum",
+            "public_token",
+            "category__name",
+            "lead_org__name",
+            "community_id",
+            "created_at",
+        )
+    )
+
+
+def board_needs(
+    *, community: Region, category: Any = None, year: int | None = None, organisation: Any = None
+) -> QuerySet[Need]:
+    """Published needs (open or fully claimed) without any personal data."""
+    qs = Need.objects.filter(community=community, status__in=[NeedStatus.PUBLISHED, NeedStatus.COVERED])
+    if category:
+        qs = qs.filter(category=category)
+    if year:
+        qs = qs.filter(year=year)
+    if organisation:
+        qs = qs.filter(claims__organisation=organisation, claims__status="confirmed").distinct()
+    # Only public columns: never the requester, contact name or phone.
+    return qs.select_related("category").only(
+        "id",
+        "title",
+        "description",
+        "year",
+        "status",
+        "quantity_needed",
+        "quantity_unit",
+        "quantity_covered",
+        "wanted_by",
+        "category__name",
+        "published_at",
+        "created_at",
+    )
+
+
+def board_totals(*, community: Region, year: int | None = None) -> dict[str, Any]:
+    qs = Project.objects.filter(community=community, status=ProjectStatus.COMPLETED)
+    if year:
+        qs = qs.filter(year=year)
+    row = qs.aggregate(
+        projects=Count("id"), units=Count("lead_org", distinct=True), people=Sum("people_served")
+    )
+    ratings = qs.aggregate(n=Sum("rating_count"), s=Sum("rating_sum"))
+    row["average"] = round(ratings["s"] / ratings["n"], 1) if ratings["n"] else None
+    return row

@@ -1,0 +1,113 @@
+"""Public project pages, no login: the community board and the short rating link."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from lianjian.lists.models import Category
+from lianjian.projects import selectors
+from lianjian.projects.forms import ProjectFilterForm, RatingForm
+from lianjian.projects.models import ProjectStatus
+from lianjian.projects.services import device_hash_for, rating_add
+
+DEVICE_COOKIE = "lj_device"
+DEVICE_SALT = "lianjian.rating.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+
+
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    """A community's public board: published needs (no personal data) and projects with status."""
+    community = selectors.public_community(code=code)
+    units = selectors.community_units(community=community)
+    form = ProjectFilterForm(request.GET or None, units=units)
+    form.fields["category"].queryset = Category.objects.all()
+    form.fields["status"].choices = [
+        ("", _("全部状态")),
+        *[c for c in ProjectStatus.choices if c[0] in selectors.PUBLIC_STATUSES],
+    ]
+    filters = form.cleaned_data if form.is_valid() else {}
+    kwargs = {
+        "category": filters.get("category"),
+        "organisation": filters.get("unit"),
+        "year": filters.get("year"),
+    }
+    projects = selectors.board_projects(community=community, status=filters.get("status") or "", **kwargs)
+    if filters.get("q"):
+        projects = projects.filter(title__icontains=filters["q"])
+    # Needs have no project status; a status filter narrows the board to projects.
+    needs = selectors.board_needs(community=community, **kwargs)[:50] if not filters.get("status") else []
+    page = Paginator(projects, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/board.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "needs": needs,
+            "totals": selectors.board_totals(community=community, year=filters.get("year")),
+        },
+    )
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@never_cache
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The short public rating page behind the project's QR code: 1–5 stars and a comment.
+
+    A signed cookie gives each browser a stable device id; the service keeps one rating per
+    device and per logged-in person and limits how often one address may rate.
+    """
+    project = selectors.project_by_token(token=token)
+    device_id = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    new_device = device_id is None
+    if new_device:
+        device_id = secrets.token_urlsafe(16)
+    form = RatingForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating_add(
+                project=project,
+                stars=form.cleaned_data["stars"],
+                comment=form.cleaned_data["comment"],
+                device_hash=device_hash_for(device_id) if not new_device else "",
+                rater=request.user,
+                ip=_client_ip(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            done = True
+            project.refresh_from_db(fields=["rating_count", "rating_sum"])
+    response = render(
+        request,
+        "public/board_rate.html",
+        {
+            "project": project,
+            "form": form,
+            "done": done,
+            "cookie_missing": new_device and request.method == "POST",
+        },
+    )
+    if new_device:
+        response.set_signed_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            salt=DEVICE_SALT,
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
