@@ -1,0 +1,14 @@
+"""The ledger kinds, by the KIND name of the CLI contract (units, needs, resources, projects)."""
+
+from __future__ import annotations
+
+from .base import LedgerSpec
+from .units import UnitsSpec
+
+SPECS: dict[str, LedgerSpec] = {spec.kind: spec for spec in (UnitsSpec(),)}
+KINDS = ("units", "needs", "resources", "projects")
+
+
+def get_spec(kind: str) -> LedgerSpec:
+    """Return the spec of *kind*; raise KeyError for unknown or not yet available kinds."""
+    return SPECS[kind]

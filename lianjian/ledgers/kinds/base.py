@@ -1,0 +1,141 @@
+"""What every ledger kind (units, needs, resources, projects) declares, and the shared row checks.
+
+A kind is a :class:`LedgerSpec`: its columns (the template, the export and the import share
+them, so an export imports back unchanged), how one parsed row becomes a planned write
+(``check_row``, which must apply the same rules as the app's services — model ``full_clean``
+and the services' own checks), how planned rows are written, and how existing rows are exported.
+The engine in :mod:`lianjian.ledgers.services` does the rest: reading, parsing cells, finding
+duplicates, reporting, the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+TEXT, INT, DECIMAL, DATE, PHONE, CHOICE, LIST = "text", "int", "decimal", "date", "phone", "choice", "list"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a ledger sheet."""
+
+    header: str  # Chinese header, also the name used in error reports; a data format, not translated
+    key: str  # the key of the parsed value handed to ``check_row``
+    type: str = TEXT
+    required: bool = False
+    fields: tuple[str, ...] = ()  # model fields whose validation errors belong to this column
+    options: str = ""  # name of the option list (drop-down) for CHOICE columns
+    help: str = ""  # what to write, for the 说明 sheet
+    example: str = ""
+    width: int = 16
+
+
+@dataclass
+class Plan:
+    """A validated row, ready to be written."""
+
+    row: int
+    action: str  # 新建 / 关联已有单位 …, shown in the preview
+    label: str  # what the row is, for people: the title or name
+    obj: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RowInvalid(Exception):
+    """``check_row`` found problems: ``errors`` maps column keys to Chinese reasons."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def choice_labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Map each Chinese label (and the stored value) of a TextChoices to the stored value."""
+    with translation.override("zh-hans"):
+        mapping = {str(label): value for value, label in choices.choices}
+    mapping.update({value: value for value in choices.values})
+    return mapping
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    with translation.override("zh-hans"):
+        return str(choices(value).label) if value in choices.values else value
+
+
+class LedgerSpec:
+    """Base class of a ledger kind; subclasses fill in the class attributes and hooks."""
+
+    kind: str = ""
+    label: str = ""  # 联建单位, 需求清单 … (sheet name and UI label)
+    noun: str = ""  # 单位, 需求 … (“新建 3 条需求”)
+    columns: tuple[Column, ...] = ()
+    notes: tuple[str, ...] = ()  # extra lines for the 说明 sheet
+
+    # ---- declared data --------------------------------------------------------------------
+    def option_lists(self) -> dict[str, dict[str, Any]]:
+        """Option lists by name: {Chinese label or accepted alias: value}; the first keys are shown."""
+        return {}
+
+    def dropdown(self, name: str) -> list[str]:
+        """The labels offered in a drop-down (aliases such as stored codes are left out)."""
+        return [label for label, value in self.option_lists().get(name, {}).items() if label != value]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    # ---- hooks ------------------------------------------------------------------------------
+    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> Any:
+        """Load what rows are checked against (lookups, existing duplicates) in a few queries.
+
+        *values* are the parsed rows, so lookups can be limited to the names the file uses.
+        """
+        return None
+
+    def check_row(self, row: int, values: dict[str, Any], *, ctx: Any, community: Any, actor: Any) -> Plan:
+        """Return the planned write for one row or raise :class:`RowInvalid`."""
+        raise NotImplementedError
+
+    def duplicate_key(self, plan: Plan) -> Hashable | None:
+        """Two rows of one file with the same key are duplicates."""
+        return None
+
+    duplicate_column: str = ""  # key of the column duplicate errors are reported under
+
+    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: Any) -> int:
+        """Write every planned row (inside the caller's transaction) and return how many."""
+        raise NotImplementedError
+
+    def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
+        """The community's rows as {column key: value}, values as the import accepts them."""
+        raise NotImplementedError
+
+    # ---- helpers for subclasses ----------------------------------------------------------------
+    def errors_from(self, exc: ValidationError) -> dict[str, str]:
+        """Map a model ValidationError onto column keys (unknown fields go to the first column)."""
+        by_field = {f: c.key for c in self.columns for f in (c.fields or (c.key,))}
+        errors: dict[str, str] = {}
+        details = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        for name, messages in details.items():
+            key = by_field.get(name, self.columns[0].key)
+            text = "；".join(str(m) for m in messages)
+            errors[key] = f"{errors[key]}；{text}" if key in errors else text
+        return errors
+
+
+def lookup_org(name: str, *, by_name: dict[str, Any], by_short: dict[str, list[Any]]) -> Any:
+    """Find a unit by its exact name, then by its short name; raise ValueError with the reason."""
+    if name in by_name:
+        return by_name[name]
+    matches = by_short.get(name, [])
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise ValueError(_("简称“%(name)s”对应多个单位，请填写单位全称。") % {"name": name})
+    raise ValueError(_("找不到单位“%(name)s”，请先导入联建单位或填写单位全称。") % {"name": name})

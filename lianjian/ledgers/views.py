@@ -1,0 +1,134 @@
+"""Ledger pages for community staff: templates, exports, upload → preview → confirm."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from lianjian.accounts.permissions import get_scope
+
+from .forms import LedgerForm, LedgerUploadForm
+from .kinds import SPECS
+from .selectors import ledger_communities, ledger_export, ledger_template
+from .services import ImportReport, LedgerFileError, ledger_import
+from .uploads import upload_discard, upload_load, upload_open, upload_store
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROWS = 200
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not get_scope(request.user).is_staff_like:
+        raise PermissionDenied
+
+
+def _xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    user = request.user
+    return render(request, "ledgers/index.html", {
+        "export_form": LedgerForm(user=user, auto_id="export_%s"),
+        "upload_form": LedgerUploadForm(user=user),
+        "specs": list(SPECS.values()),
+    })
+
+
+@login_required
+def ledger_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    _staff_only(request)
+    if kind not in SPECS:
+        raise Http404
+    name = _("%(kind)s导入模板.xlsx") % {"kind": SPECS[kind].label}
+    return _xlsx_response(ledger_template(kind=kind), name)
+
+
+@login_required
+def ledger_export_download(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = LedgerForm(request.GET, user=request.user)
+    if not form.is_valid():
+        raise Http404
+    kind, community = form.cleaned_data["kind"], form.cleaned_data["community"]
+    workbook = ledger_export(user=request.user, kind=kind, community=community)
+    name = f"{community.name}-{SPECS[kind].label}-{timezone.localdate():%Y%m%d}.xlsx"
+    return _xlsx_response(workbook, name)
+
+
+def _preview(request: HttpRequest, report: ImportReport, token: str) -> HttpResponse:
+    return render(request, "ledgers/preview.html", {
+        "report": report, "token": token, "plans": report.plans[:PREVIEW_ROWS],
+        "more_plans": max(len(report.plans) - PREVIEW_ROWS, 0),
+    })
+
+
+@login_required
+@require_POST
+def ledger_upload(request: HttpRequest) -> HttpResponse:
+    """Store the upload, validate every row (nothing written) and show the preview."""
+    _staff_only(request)
+    form = LedgerUploadForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        return render(request, "ledgers/index.html", {
+            "export_form": LedgerForm(user=request.user, auto_id="export_%s"), "upload_form": form,
+            "specs": list(SPECS.values())}, status=400)
+    kind, community, file = (form.cleaned_data[k] for k in ("kind", "community", "file"))
+    token, pending = upload_store(file=file, kind=kind, community_id=community.pk, user_id=request.user.pk)
+    try:
+        with upload_open(pending) as handle:
+            report = ledger_import(actor=request.user, kind=kind, community=community, file=handle,
+                                   dry_run=True, filename=file.name)
+    except LedgerFileError as exc:
+        upload_discard(pending)
+        form.add_error("file", str(exc))
+        return render(request, "ledgers/index.html", {
+            "export_form": LedgerForm(user=request.user, auto_id="export_%s"), "upload_form": form,
+            "specs": list(SPECS.values())}, status=400)
+    if not report.ok:
+        upload_discard(pending)
+        token = ""
+    return _preview(request, report, token)
+
+
+@login_required
+@require_POST
+def ledger_confirm(request: HttpRequest) -> HttpResponse:
+    """Re-validate the stored upload and write it, all rows or none."""
+    _staff_only(request)
+    pending = upload_load(request.POST.get("token", ""))
+    if pending is None or pending.user_id != request.user.pk:
+        messages.error(request, _("导入已过期或无效，请重新上传文件。"))
+        return redirect("ledgers:index")
+    community = ledger_communities(user=request.user).filter(pk=pending.community_id).first()
+    if community is None:
+        raise PermissionDenied
+    try:
+        with upload_open(pending) as handle:
+            report = ledger_import(actor=request.user, kind=pending.kind, community=community, file=handle,
+                                   filename=pending.filename)
+    except LedgerFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("ledgers:index")
+    if not report.ok:
+        # The data changed since the preview (e.g. someone added the same need); show why.
+        return _preview(request, report, "")
+    upload_discard(pending)
+    messages.success(request, report.summary())
+    return redirect("ledgers:index")
