@@ -66,6 +66,8 @@ MARKER_RULES = {
     "@商业推广": (0.6, "含商业推广内容（{terms}），请留意"),
 }
 
+INHERITED = "^"
+
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _ALNUM = re.compile(r"[0-9a-zA-Z]")
 _SPLIT_TERMS = re.compile(r"[,，、]")
@@ -257,7 +259,8 @@ def scan_terms(text: str, lengths: dict[str, tuple[int, ...]], vocab: dict) -> l
 @dataclass
 class Analysis:
     features: dict[str, float]
-    # concept -> surface terms that produced it (for reasons)
+    # concept -> surface terms that produced it (for reasons); terms that produced it
+    # only as a broader concept are kept under INHERITED + concept
     surfaces: dict[str, list[str]]
     # marker class -> phrases found
     markers: dict[str, list[str]]
@@ -328,11 +331,11 @@ def _scan_concepts(
                 for parent in broader.get(concept, ()):
                     pkey = "c|" + parent
                     feats[pkey] = get(pkey, 0.0) + weight * BROADER_WEIGHT
-                    _remember(surfaces, parent, term)
+                    _remember(surfaces, INHERITED + parent, term)
                     for grand in broader.get(parent, ()):
                         gkey = "c|" + grand
                         feats[gkey] = get(gkey, 0.0) + weight * BROADER_WEIGHT * BROADER_WEIGHT
-                        _remember(surfaces, grand, term)
+                        _remember(surfaces, INHERITED + grand, term)
         for term in scan_terms(text, lex.marker_lengths, lex.marker_terms):
             bucket = markers.setdefault(lex.marker_terms[term], [])
             if term not in bucket:
@@ -821,13 +824,15 @@ class MatchEngine:
                     bridges.append(f"{need_terms[0]}→{doc_terms[0]}（{name}）")
                 used_terms.add(need_terms[0])
             elif len(topics) < 3:
+                # Matched through a broader concept on at least one side: name the
+                # shared topic rather than pretend two words are synonyms.
                 topics.append(name)
         reasons = []
         if words:
             reasons.append("关键词：" + "、".join(words))
         if bridges:
             reasons.append("相近说法：" + "；".join(bridges))
-        if topics and len(bridges) < 2:
+        if topics and not bridges:
             reasons.append("相关主题：" + "、".join(topics))
         if not reasons:
             grams = [key for _, key in contrib if _family(key) == "b"][:4]
