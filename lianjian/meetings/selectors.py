@@ -1,0 +1,189 @@
+"""Reads for meetings, always through the user's scope."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.lists.models import Claim, ClaimStatus, Need
+from lianjian.orgs.models import Partnership
+
+from .models import Attendance, BoardItem, Invitation, Meeting, MeetingClaim, Proposal, ProposalStatus
+
+LIVE = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+
+
+def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
+    """Meetings of communities in the user's scope, plus those a liaison's unit is invited to."""
+    scope = get_scope(user)
+    qs = Meeting.objects.all()
+    if not scope.is_superuser:
+        q = Q(pk__in=[])
+        if scope.region_nodes:
+            q |= scope.region_q(prefix="community__")
+        if scope.org_ids:
+            q |= Q(pk__in=Invitation.objects.filter(organisation_id__in=scope.org_ids).values("meeting_id"))
+            q |= Q(
+                community_id__in=Partnership.objects.filter(organisation_id__in=scope.org_ids).values(
+                    "community_id"
+                )
+            )
+        qs = qs.filter(q)
+    if community is not None:
+        qs = qs.filter(community=community)
+    if year:
+        qs = qs.filter(starts_at__year=year)
+    return (
+        qs.select_related("community")
+        .annotate(n_invited=Count("invitations", distinct=True))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def meeting_get(*, user: Any, pk: Any) -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("community", "created_by").get(pk=int(pk))
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not get_scope(user).can_view(meeting):
+        raise Http404
+    return meeting
+
+
+def can_run(user: Any, meeting: Meeting) -> bool:
+    return get_scope(user).covers_region(meeting.community)
+
+
+@dataclass
+class AttendanceSummary:
+    invited: list[Any]  # Invitation rows
+    present_org_ids: set[int]
+    people: list[Attendance]
+    guests: list[Attendance] = field(default_factory=list)  # present but not invited
+
+    @property
+    def n_invited(self) -> int:
+        return len(self.invited)
+
+    @property
+    def n_present_units(self) -> int:
+        return len(self.present_org_ids)
+
+    @property
+    def rows(self) -> list[tuple[Any, bool]]:
+        return [(inv, inv.organisation_id in self.present_org_ids) for inv in self.invited]
+
+
+def attendance_summary(*, meeting: Meeting) -> AttendanceSummary:
+    """Invited units with present/absent, in two queries."""
+    invited = list(Invitation.objects.filter(meeting=meeting).select_related("organisation", "person"))
+    people = list(Attendance.objects.filter(meeting=meeting).select_related("organisation", "person"))
+    present = {a.organisation_id for a in people if a.organisation_id}
+    invited_ids = {i.organisation_id for i in invited}
+    guests = [a for a in people if a.organisation_id not in invited_ids]
+    return AttendanceSummary(invited=invited, present_org_ids=present, people=people, guests=guests)
+
+
+def attending_unit_count(*, meeting: Meeting) -> int:
+    return (
+        Attendance.objects.filter(meeting=meeting, organisation__isnull=False)
+        .values("organisation_id")
+        .distinct()
+        .count()
+    )
+
+
+def proposals_of(*, meeting: Meeting) -> list[Proposal]:
+    return list(
+        Proposal.objects.filter(meeting=meeting).select_related(
+            "raised_by_org", "raised_by", "category", "need"
+        )
+    )
+
+
+# ---- the live board ----------------------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    need: Need
+    claims: list[Claim]
+    claimed: int  # live (pending + confirmed) quantity
+
+    @property
+    def percent(self) -> int:
+        n = self.need.quantity_needed or 1
+        return min(100, round(100 * max(self.claimed, self.need.quantity_covered) / n))
+
+    @property
+    def is_full(self) -> bool:
+        return self.percent >= 100 or self.need.status != "published"
+
+
+def board_version(*, meeting_id: int) -> str:
+    """A short fingerprint of everything the board shows, in three small indexed queries.
+
+    It covers the meeting's own version counter (bumped by every meeting service) and the claims
+    and needs on the board, so a claim made elsewhere (the web list, the API) shows up too.
+    """
+    v = Meeting.objects.filter(pk=meeting_id).values_list("board_version", "status").first()
+    if v is None:
+        raise Http404
+    claims = Claim.objects.filter(need__board_items__meeting_id=meeting_id).aggregate(
+        m=Max("updated_at"), n=Count("id")
+    )
+    needs = Need.objects.filter(board_items__meeting_id=meeting_id).aggregate(m=Max("updated_at"))
+    raw = f"{meeting_id}|{v[0]}|{v[1]}|{claims['m']}|{claims['n']}|{needs['m']}"
+    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+
+
+def board_rows(*, meeting: Meeting) -> list[BoardRow]:
+    """The board's needs with their live claims, in two queries."""
+    items = list(BoardItem.objects.filter(meeting=meeting).select_related("need__category"))
+    need_ids = [i.need_id for i in items]
+    claims: dict[int, list[Claim]] = {}
+    for c in (
+        Claim.objects.filter(need_id__in=need_ids, status__in=LIVE)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    ):
+        claims.setdefault(c.need_id, []).append(c)
+    return [
+        BoardRow(
+            need=i.need,
+            claims=claims.get(i.need_id, []),
+            claimed=sum(c.quantity for c in claims.get(i.need_id, [])),
+        )
+        for i in items
+    ]
+
+
+def open_proposals(*, meeting: Meeting) -> list[Proposal]:
+    return list(
+        Proposal.objects.filter(meeting=meeting, status=ProposalStatus.OPEN)
+        .select_related("raised_by_org")
+        .order_by("created_at")
+    )
+
+
+def meeting_claims(*, meeting: Meeting) -> list[MeetingClaim]:
+    return list(
+        MeetingClaim.objects.filter(meeting=meeting)
+        .select_related("claim__need", "claim__organisation", "claim__claimed_by")
+        .order_by("created_at")
+    )
+
+
+def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
+    """Published needs of the community not yet on the board (for staff to add)."""
+    on_board = BoardItem.objects.filter(meeting=meeting).values("need_id")
+    return list(
+        Need.objects.filter(community=meeting.community, status="published")
+        .exclude(pk__in=on_board)
+        .order_by("-created_at")[:50]
+    )
