@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("regions/<int:pk>/", views.region_dashboard, name="region"),
+    path("regions/<int:pk>/report/", views.report_download, name="report"),
+]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.regions.models import Level
+
+from . import report, selectors
+
+
+def _year(request: HttpRequest) -> int:
+    default = timezone.localdate().year - 1  # the year being summed up is usually the last one
+    try:
+        year = int(request.GET.get("year") or default)
+    except ValueError:
+        return default
+    return year if 2000 <= year <= 2999 else default
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    region = selectors.home_region(user=request.user)
+    if region is None:
+        raise PermissionDenied
+    return redirect("analytics:region", pk=region.pk)
+
+
+@login_required
+def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Figures of a district, street or community, with its children and the year before."""
+    region = selectors.region_for_user(user=request.user, pk=pk)
+    year = _year(request)
+    figures = selectors.region_figures(region=region, year=year)
+    previous = selectors.region_figures(region=region, year=year - 1, with_breakdown=False)
+    children = selectors.children_rows(region=region, year=year)
+    is_community = region.level == Level.COMMUNITY
+    chart = {
+        "categories": [n for n, _c in figures.by_category],
+        "category_counts": [c for _n, c in figures.by_category],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "month_counts": figures.by_month,
+        "children": [c.region.name for c in children],
+        "children_now": [c.projects_completed for c in children],
+        "children_before": [c.previous_projects for c in children],
+        "year": year,
+    }
+    crumbs = [a for a in region.ancestors() if get_scope(request.user).covers_region(a)]
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "region": region,
+            "year": year,
+            "years": list(range(timezone.localdate().year, 2019, -1)),
+            "figures": figures,
+            "previous": previous,
+            "children": children,
+            "chart": chart,
+            "crumbs": crumbs,
+            "is_community": is_community,
+            "units": selectors.unit_rows(community=region, year=year) if is_community else [],
+        },
+    )
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The annual report of a community the user may see, as DOCX, PDF or XLSX."""
+    region = selectors.region_for_user(user=request.user, pk=pk)
+    if region.level != Level.COMMUNITY:
+        raise PermissionDenied(_("年度工作总结按社区生成。"))
+    fmt = request.GET.get("format", "docx")
+    if fmt not in report.FORMATS:
+        fmt = "docx"
+    data = report.build_report(community=region, year=_year(request))
+    response = HttpResponse(report.render(data, fmt), content_type=report.CONTENT_TYPES[fmt])
+    filename = f"{data.filename_stem}.{fmt}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"report.{fmt}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
