@@ -14,8 +14,6 @@ from django.test import Client
 from lianjian.analytics import report
 from lianjian.core.testing import PASSWORD
 
-from .test_selectors import year_world  # noqa: F401  (fixture)
-
 pytestmark = pytest.mark.django_db
 
 
