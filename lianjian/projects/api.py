@@ -1,3 +1,539 @@
-from ninja import Router
+"""Projects API, mounted at /api/v1/projects.
+
+Every endpoint reads through the scope-checked selectors and writes through one service.
+Unknown and out-of-scope ids are 404; bad input is 422 with ``{"error": {...}}`` and writes
+nothing. Progress and completion accept JSON, or multipart/form-data with ``photos`` files.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.lists.models import Category, Need
+from lianjian.orgs.models import Organisation
+
+from . import selectors, services
+from .models import Project, ProjectStatus
 
 router = Router()
+STATUSES = tuple(ProjectStatus.values)
+
+
+# ---- schemas ----------------------------------------------------------------------------------
+class ProjectOut(Schema):
+    id: int
+    title: str
+    year: int
+    status: str
+    status_label: str
+    community_id: int
+    community_name: str
+    category_id: int
+    category_name: str
+    lead_org_id: int
+    lead_org_name: str
+    need_id: int | None
+    description: str
+    plan: str
+    budget: Decimal
+    material_value: Decimal
+    start_date: dt.date | None
+    end_date: dt.date | None
+    completed_on: dt.date | None
+    summary: str
+    cancel_reason: str
+    people_served: int
+    volunteer_hours: Decimal
+    rating_count: int
+    rating_average: float | None
+    public_url: str = Field(..., description="The short public rating link (absolute)")
+
+
+class UnitOut(Schema):
+    organisation_id: int
+    organisation_name: str
+    role: str
+    claim_id: int | None
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_date: dt.date
+    done_on: dt.date | None
+    overdue: bool
+
+
+class PhotoOut(Schema):
+    url: str
+    caption: str
+
+
+class ProgressOut(Schema):
+    id: int
+    text: str
+    happened_on: dt.date
+    people_served: int
+    volunteer_hours: Decimal
+    is_completion: bool
+    organisation_name: str | None
+    photos: list[PhotoOut]
+
+
+class RatingOut(Schema):
+    stars: int
+    comment: str
+    created_at: dt.datetime
+
+
+class ProjectDetailOut(ProjectOut):
+    units: list[UnitOut]
+    milestones: list[MilestoneOut]
+    progress: list[ProgressOut]
+    ratings: list[RatingOut]
+
+
+class ProjectFilter(Schema):
+    community_id: int | None = None
+    category_id: int | None = None
+    status: str = Field("", description=f"One of {', '.join(STATUSES)}")
+    unit_id: int | None = Field(None, description="Projects this unit leads or partners in")
+    year: int | None = None
+    q: str = ""
+
+
+class ProjectIn(Schema):
+    community_id: int
+    year: int = Field(..., ge=2000, le=2100)
+    title: str = Field(..., min_length=1, max_length=120)
+    category_id: int
+    lead_org_id: int
+    partner_ids: list[int] = []
+    description: str = ""
+    plan: str = ""
+    budget: Decimal = Field(Decimal(0), ge=0)
+    material_value: Decimal = Field(Decimal(0), ge=0)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class ProjectPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=120)
+    description: str | None = None
+    plan: str | None = None
+    budget: Decimal | None = Field(None, ge=0)
+    material_value: Decimal | None = Field(None, ge=0)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class ProgressIn(Schema):
+    text: str = Field(..., min_length=1, max_length=5000)
+    happened_on: dt.date
+    people_served: int = Field(0, ge=0)
+    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
+
+
+class CompleteIn(Schema):
+    summary: str = Field(..., min_length=1, max_length=5000)
+    completed_on: dt.date
+    people_served: int = Field(0, ge=0)
+    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class StartIn(Schema):
+    start_date: dt.date | None = None
+
+
+class MilestoneIn(Schema):
+    title: str = Field(..., min_length=1, max_length=100)
+    due_date: dt.date
+
+
+class RatingIn(Schema):
+    stars: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=300)
+    device_id: str = Field(
+        "", max_length=100, description="A stable id of the rating device (one rating each)"
+    )
+
+
+class RatingSummaryOut(Schema):
+    project_id: int
+    title: str
+    rating_count: int
+    rating_average: float | None
+
+
+# ---- shaping ----------------------------------------------------------------------------------
+def _out(request: HttpRequest, p: Project) -> dict[str, Any]:
+    return {
+        **{
+            f: getattr(p, f)
+            for f in (
+                "id",
+                "title",
+                "year",
+                "status",
+                "community_id",
+                "category_id",
+                "lead_org_id",
+                "need_id",
+                "description",
+                "plan",
+                "budget",
+                "material_value",
+                "start_date",
+                "end_date",
+                "completed_on",
+                "summary",
+                "cancel_reason",
+                "people_served",
+                "volunteer_hours",
+                "rating_count",
+            )
+        },
+        "status_label": str(p.get_status_display()),
+        "community_name": p.community.name,
+        "category_name": p.category.name,
+        "lead_org_name": p.lead_org.name,
+        "rating_average": p.average_rating,
+        "public_url": request.build_absolute_uri(p.get_public_url()),
+    }
+
+
+def _detail(request: HttpRequest, p: Project) -> dict[str, Any]:
+    d = selectors.project_detail(project=p)
+    return {
+        **_out(request, p),
+        "units": [
+            {
+                "organisation_id": u.organisation_id,
+                "organisation_name": u.organisation.name,
+                "role": u.role,
+                "claim_id": u.claim_id,
+            }
+            for u in d.units
+        ],
+        "milestones": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "due_date": m.due_date,
+                "done_on": m.done_on,
+                "overdue": m.is_overdue,
+            }
+            for m in d.milestones
+        ],
+        "progress": [
+            {
+                "id": u.id,
+                "text": u.text,
+                "happened_on": u.happened_on,
+                "people_served": u.people_served,
+                "volunteer_hours": u.volunteer_hours,
+                "is_completion": u.is_completion,
+                "organisation_name": u.organisation.name if u.organisation else None,
+                "photos": [
+                    {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption}
+                    for ph in u.photos.all()
+                ],
+            }
+            for u in d.updates
+        ],
+        "ratings": [{"stars": r.stars, "comment": r.comment, "created_at": r.created_at} for r in d.ratings],
+    }
+
+
+class _LazyOut:
+    """Let the paginator slice the queryset first, then shape only that page."""
+
+    def __init__(self, request: HttpRequest, qs: Any) -> None:
+        self.request, self.qs = request, qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [_out(self.request, p) for p in self.qs[item]]
+
+
+def _payload(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[Any]]:
+    """Validate a JSON body or a multipart form (with ``photos`` files) against *schema*."""
+    files: list[Any] = []
+    if (request.content_type or "").startswith("multipart/form-data"):
+        data: Any = request.POST.dict()
+        files = request.FILES.getlist("photos")
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise HttpError(400, _("请求体不是有效的 JSON。")) from None
+        if not isinstance(data, dict):
+            raise HttpError(400, _("请求体应为 JSON 对象。"))
+    try:
+        return schema.model_validate(data), files
+    except pydantic.ValidationError as exc:
+        raise NinjaValidationError(
+            [{"loc": ["body", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()]
+        ) from None
+
+
+def _body_doc(schema: type[Schema]) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{schema.__name__}"}
+    multipart = {
+        "allOf": [
+            ref,
+            {
+                "type": "object",
+                "properties": {"photos": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+            },
+        ]
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ref}, "multipart/form-data": {"schema": multipart}},
+        }
+    }
+
+
+def _get_for_change(request: HttpRequest, project_id: int) -> Project:
+    return selectors.project_get(user=request.user, pk=project_id)
+
+
+def _lookup(model: Any, pk: int, field: str) -> Any:
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+# ---- endpoints --------------------------------------------------------------------------------
+@router.get("", response=list[ProjectOut], summary="Projects in the caller's scope (filtered, paginated)")
+@paginate(PageNumberPagination, page_size=50)
+def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
+    community = None
+    if filters.community_id:
+        community = selectors.community_choices(user=request.user).filter(pk=filters.community_id).first()
+        if community is None:
+            raise Http404
+    if filters.status and filters.status not in STATUSES:
+        raise HttpError(422, _("未知的状态。"))
+    qs = selectors.project_list(
+        user=request.user,
+        community=community,
+        category=filters.category_id,
+        status=filters.status,
+        organisation=filters.unit_id,
+        year=filters.year,
+        q=filters.q,
+    )
+    return _LazyOut(request, qs)
+
+
+@router.get(
+    "/{int:project_id}",
+    response={200: ProjectDetailOut, **ERROR_RESPONSES},
+    summary="A project with units, milestones, progress and ratings",
+)
+def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    return _detail(request, selectors.project_get(user=request.user, pk=project_id))
+
+
+@router.post(
+    "",
+    response={201: ProjectDetailOut, **ERROR_RESPONSES},
+    summary="Start a project that did not come from a need (staff, or the lead unit's liaison)",
+)
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
+    data = payload.dict()
+    community = selectors.community_choices(user=request.user).filter(pk=data.pop("community_id")).first()
+    if community is None:
+        raise Http404
+    category = _lookup(Category, data.pop("category_id"), "category_id")
+    lead_org = _lookup(Organisation, data.pop("lead_org_id"), "lead_org_id")
+    partners = list(Organisation.objects.filter(pk__in=data.pop("partner_ids")))
+    project = services.project_create(
+        actor=request.user,
+        community=community,
+        category=category,
+        lead_org=lead_org,
+        partners=partners,
+        **data,
+    )
+    return Status(201, _detail(request, selectors.project_get(user=request.user, pk=project.pk)))
+
+
+@router.post(
+    "/from-need/{int:need_id}",
+    response={201: ProjectDetailOut, **ERROR_RESPONSES},
+    summary="Turn a need's confirmed claims into its project (or add late claims to it)",
+)
+def create_from_need(request: HttpRequest, need_id: int) -> Status:
+    need = Need.objects.select_related("community").filter(pk=need_id).first()
+    if need is None or not get_scope(request.user).covers_region(need.community):
+        raise Http404
+    project = services.project_create_from_claims(actor=request.user, need=need)
+    return Status(201, _detail(request, selectors.project_get(user=request.user, pk=project.pk)))
+
+
+@router.patch(
+    "/{int:project_id}",
+    response={200: ProjectDetailOut, **ERROR_RESPONSES},
+    summary="Change plan, budget, material value, dates or wording",
+)
+def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
+    project = _get_for_change(request, project_id)
+    project = services.project_update(actor=request.user, project=project, **payload.dict(exclude_unset=True))
+    return _detail(request, selectors.project_get(user=request.user, pk=project.pk))
+
+
+@router.post(
+    "/{int:project_id}/progress",
+    response={201: ProgressOut, **ERROR_RESPONSES},
+    summary="Report progress (JSON, or multipart/form-data with `photos` files)",
+    openapi_extra=_body_doc(ProgressIn),
+)
+def add_progress(request: HttpRequest, project_id: int) -> Status:
+    project = _get_for_change(request, project_id)
+    payload, photos = _payload(request, ProgressIn)
+    update = services.progress_add(actor=request.user, project=project, photos=photos, **payload.dict())
+    return Status(
+        201,
+        {
+            "id": update.id,
+            "text": update.text,
+            "happened_on": update.happened_on,
+            "people_served": update.people_served,
+            "volunteer_hours": update.volunteer_hours,
+            "is_completion": update.is_completion,
+            "organisation_name": update.organisation.name if update.organisation else None,
+            "photos": [
+                {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption}
+                for ph in update.photos.all()
+            ],
+        },
+    )
+
+
+@router.post(
+    "/{int:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress"
+)
+def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
+    project = services.project_start(
+        actor=request.user, project=_get_for_change(request, project_id), start_date=payload.start_date
+    )
+    return _out(request, project)
+
+
+@router.post(
+    "/{int:project_id}/complete",
+    response={200: ProjectDetailOut, **ERROR_RESPONSES},
+    summary="Complete with a summary and evidence photos (multipart), or after a completion "
+    "progress report with photos (JSON)",
+    openapi_extra=_body_doc(CompleteIn),
+)
+def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    project = _get_for_change(request, project_id)
+    payload, photos = _payload(request, CompleteIn)
+    services.project_complete(actor=request.user, project=project, photos=photos, **payload.dict())
+    return _detail(request, selectors.project_get(user=request.user, pk=project_id))
+
+
+@router.post(
+    "/{int:project_id}/cancel",
+    response={200: ProjectOut, **ERROR_RESPONSES},
+    summary="Cancel an open project with a reason (community staff)",
+)
+def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> dict[str, Any]:
+    project = services.project_cancel(
+        actor=request.user, project=_get_for_change(request, project_id), reason=payload.reason
+    )
+    return _out(request, project)
+
+
+@router.post(
+    "/{int:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone"
+)
+def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Status:
+    m = services.milestone_add(
+        actor=request.user, project=_get_for_change(request, project_id), **payload.dict()
+    )
+    return Status(
+        201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}
+    )
+
+
+@router.post(
+    "/milestones/{int:milestone_id}/done",
+    response={200: MilestoneOut, **ERROR_RESPONSES},
+    summary="Mark a milestone reached",
+)
+def done_milestone(request: HttpRequest, milestone_id: int) -> dict[str, Any]:
+    m = selectors.milestone_get(user=request.user, pk=milestone_id)
+    if not get_scope(request.user).can_change(m.project):
+        raise PermissionDenied
+    m = services.milestone_done(actor=request.user, milestone=m)
+    return {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}
+
+
+@router.get(
+    "/{int:project_id}/ratings",
+    response={200: list[RatingOut], **ERROR_RESPONSES},
+    summary="Residents' ratings of a project",
+)
+def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
+    project = selectors.project_get(user=request.user, pk=project_id)
+    return list(project.ratings.values("stars", "comment", "created_at")[:200])
+
+
+@router.post(
+    "/ratings/{token}",
+    auth=None,
+    response={201: RatingSummaryOut, **ERROR_RESPONSES},
+    summary="Public: rate a completed project by its public token (no login; one per device)",
+)
+def rate_project(request: HttpRequest, token: str, payload: RatingIn) -> Status:
+    project = selectors.project_by_token(token=token)
+    ip = request.META.get("REMOTE_ADDR")
+    device = payload.device_id or f"{ip}|{request.headers.get('user-agent', '')}"
+    user = getattr(request, "user", None)
+    services.rating_add(
+        project=project,
+        stars=payload.stars,
+        comment=payload.comment,
+        device_hash=services.device_hash_for(device),
+        rater=user,
+        ip=ip,
+    )
+    project.refresh_from_db(fields=["rating_count", "rating_sum"])
+    return Status(
+        201,
+        {
+            "project_id": project.pk,
+            "title": project.title,
+            "rating_count": project.rating_count,
+            "rating_average": project.average_rating,
+        },
+    )
