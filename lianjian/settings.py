@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lianjian.ledgers",
     "lianjian.meetings",
     "lianjian.analytics",
+    "lianjian.matching",
     "lianjian.public",
     "lianjian.api",
     "lianjian.demo",

@@ -26,6 +26,7 @@ from lianjian.projects.api import router as projects_router  # noqa: E402
 from lianjian.notifications.api import router as notifications_router  # noqa: E402
 from lianjian.meetings.api import router as meetings_router  # noqa: E402
 from lianjian.analytics.api import router as analytics_router  # noqa: E402
+from lianjian.matching.api import router as matching_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["accounts"])
 api.add_router("/regions", regions_router, tags=["regions"])
@@ -35,3 +36,4 @@ api.add_router("/projects", projects_router, tags=["projects"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/meetings", meetings_router, tags=["meetings"])
 api.add_router("/analytics", analytics_router, tags=["analytics"])
+api.add_router("/matching", matching_router, tags=["matching"])

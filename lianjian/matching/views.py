@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianjian.accounts.permissions import get_scope
+from lianjian.lists.selectors import need_get, resource_get
+from lianjian.orgs.selectors import organisation_get
+from lianjian.regions.selectors import region_get
+
+from . import selectors, services
+from .models import ClaimInvitation
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Staff: pick a community's match sheet. Liaisons: needs their units could meet, and invitations."""
+    scope = get_scope(request.user)
+    if not (scope.is_staff_like or scope.is_liaison):
+        raise PermissionDenied
+    from lianjian.regions.models import Region
+
+    communities = scope.filter_regions(Region.objects.communities()).order_by("code")[:200]
+    units = []
+    for org in selectors.Organisation.objects.filter(pk__in=sorted(scope.org_ids)).order_by("name"):
+        units.append((org, selectors.needs_for_organisation(user=request.user, organisation=org, top_k=10)))
+    return render(request, "matching/home.html", {
+        "communities": communities if scope.is_staff_like else [], "units": units,
+        "invitations": selectors.invitations_for(user=request.user),
+    })
+
+
+@login_required
+def need_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    need = need_get(user=request.user, pk=pk)
+    suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=8)
+    return render(request, "matching/need.html", {"need": need, "suggestions": suggestions})
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    need = need_get(user=request.user, pk=pk)
+    suggestions = {str(s.resource.pk): s for s in
+                   selectors.suggestions_for_need(user=request.user, need=need, top_k=20)}
+    suggestion = suggestions.get(request.POST.get("resource", ""))
+    if suggestion is None:
+        messages.error(request, _("请选择列表中的建议资源。"))
+        return redirect("matching:need", pk=need.pk)
+    try:
+        services.invitation_create(actor=request.user, need=need, organisation=suggestion.organisation,
+                                   resource=suggestion.resource, score=suggestion.score,
+                                   reasons=suggestion.reasons)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已邀请%(org)s认领，联络员会收到通知。") % {"org": suggestion.organisation.name})
+    return redirect("matching:need", pk=need.pk)
+
+
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited liaison's one-click claim page."""
+    inv = get_object_or_404(ClaimInvitation.objects.select_related("need__community", "need__category", "organisation",
+                                                              "resource"), pk=pk)
+    if inv.organisation_id not in get_scope(request.user).org_ids:
+        raise PermissionDenied
+    need = inv.need
+    default_qty = max(1, min(need.quantity_open, inv.resource.remaining if inv.resource else need.quantity_open))
+    if request.method == "POST":
+        try:
+            quantity = int(request.POST.get("quantity", default_qty))
+        except (TypeError, ValueError):
+            quantity = 0
+        try:
+            services.invitation_accept(actor=request.user, invitation=inv, quantity=quantity)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("已认领，等待社区确认。"))
+            return redirect(need)
+    return render(request, "matching/invitation.html", {"inv": inv, "need": need, "default_qty": default_qty})
+
+
+@login_required
+def resource_needs(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = resource_get(user=request.user, pk=pk)
+    rows = selectors.needs_for_organisation(user=request.user, organisation=resource.organisation,
+                                            resource=resource, top_k=20)
+    return render(request, "matching/resource.html", {"resource": resource, "rows": rows})
+
+
+@login_required
+def unit_needs(request: HttpRequest, pk: int) -> HttpResponse:
+    org = organisation_get(user=request.user, pk=pk)
+    rows = selectors.needs_for_organisation(user=request.user, organisation=org, top_k=30)
+    return render(request, "matching/unit.html", {"org": org, "rows": rows})
+
+
+@login_required
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable match sheet of a community's open needs; ?format=xlsx downloads it."""
+    community = region_get(user=request.user, pk=pk)
+    rows = selectors.match_sheet(user=request.user, community=community, top_k=3)
+    if request.GET.get("format") == "xlsx":
+        return _sheet_xlsx(community, rows)
+    return render(request, "matching/sheet.html", {"community": community, "rows": rows})
+
+
+def _sheet_xlsx(community: object, rows: list[selectors.SheetRow]) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("匹配表")
+    headers = [_("需求"), _("类别"), _("待认领"), _("建议单位"), _("建议资源"), _("匹配度"), _("理由")]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        if not row.suggestions:
+            ws.append([row.need.title, row.need.category.name, row.need.quantity_open, _("暂无合适资源"), "", "", ""])
+        for s in row.suggestions:
+            ws.append([row.need.title, row.need.category.name, row.need.quantity_open, s.organisation.name,
+                       s.resource.title, s.percent, "；".join(s.reasons)])
+    for col, width in zip("ABCDEFG", (30, 12, 8, 24, 28, 8, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    for r in ws.iter_rows(min_row=2):
+        r[6].alignment = Alignment(wrap_text=True)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''match-sheet-{community.pk}.xlsx"  # type: ignore[attr-defined]
+    return response
