@@ -24,7 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
         rows = [(c, counts.get(c.pk, 0)) for c in communities.order_by("code")[:200]]
         context.update(nodes=nodes, community_rows=rows, community_total=communities.count())
     if scope.is_liaison:
-        context["my_units"] = organisation_list(user=request.user).filter(pk__in=scope.org_ids)
+        from lianjian.matching.selectors import invitations_for, needs_for_organisation
+
+        units = list(organisation_list(user=request.user).filter(pk__in=scope.org_ids))
+        context["my_units"] = units
+        context["invitations"] = invitations_for(user=request.user)[:10]
+        context["could_meet"] = [
+            (org, needs_for_organisation(user=request.user, organisation=org, top_k=5)) for org in units]
     return render(request, "core/home.html", context)
 
 

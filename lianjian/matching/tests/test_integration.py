@@ -175,3 +175,12 @@ def test_unit_record_shows_in_reasons(world, chain):
     INDEX.reset()
     top = selectors.suggestions_for_need(user=world.staff, need=need)[0]
     assert "该单位已完成同类项目 3 个，平均评分 4.5" in top.reasons
+
+
+def test_liaison_home_lists_needs_the_unit_could_meet_and_invitations(client, world, chain):
+    need, jobs, _art, _outsider = chain
+    services.invitation_create(actor=world.staff, need=need, organisation=world.unit, resource=jobs)
+    client.force_login(world.liaison)
+    page = client.get(reverse("core:home")).content.decode()
+    assert page.count(need.title) >= 2  # once as an invitation, once as a need the unit could meet
+    assert "收到的认领邀请" in page
