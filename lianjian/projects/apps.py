@@ -10,4 +10,9 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from lianjian.core.nav import register_nav
 
+        from lianjian.lists.signals import claim_confirmed
+
+        from .receivers import on_claim_confirmed
+
+        claim_confirmed.connect(on_claim_confirmed, dispatch_uid="projects.on_claim_confirmed")
         register_nav(_("项目清单"), "projects:list", lambda s: s.is_staff_like or s.is_liaison, order=30)

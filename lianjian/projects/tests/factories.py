@@ -11,6 +11,7 @@ from PIL import Image
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.lists.models import Category, Claim, Need
+from lianjian.lists.taxonomy import ensure_taxonomy
 from lianjian.projects import services
 from lianjian.projects.models import Project
 
@@ -22,6 +23,7 @@ def png(name: str = "photo.png", color: tuple[int, int, int] = (200, 40, 40)) ->
 
 
 def category(name: str = "助老敬老") -> Category:
+    ensure_taxonomy()  # transactional tests flush the seeded rows
     return Category.objects.get(name=name)
 
 

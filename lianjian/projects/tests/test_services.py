@@ -40,6 +40,36 @@ def test_confirmed_claims_become_one_project_with_lead_and_partners(world):
     assert Activity.objects.for_object(p).filter(action="create").exists()
 
 
+def test_confirming_claims_through_the_lists_workflow_makes_and_grows_the_project(world):
+    """claim_confirm (lists) sends claim_confirmed; the project follows in the same transaction."""
+    from lianjian.lists import services as lists
+
+    partner_liaison = make_user()
+    partner = make_org(region=world.community, name="协办单位")
+    make_partnership(community=world.community, organisation=partner, liaison=partner_liaison)
+    need = lists.need_create(
+        actor=world.resident,
+        community=world.community,
+        title="老旧小区助浴",
+        category=category(),
+        quantity_needed=2,
+        year=2024,
+    )
+    need = lists.need_publish(actor=world.staff, need=need)
+    first = lists.claim_create(actor=world.liaison, need=need, organisation=world.unit)
+    assert not Project.objects.exists()  # a pending claim is not a project yet
+    lists.claim_confirm(actor=world.staff, claim=first)
+    p = Project.objects.get(need=need)
+    assert (p.lead_org, p.year, p.title) == (world.unit, 2024, "老旧小区助浴")
+    second = lists.claim_create(actor=partner_liaison, need=need, organisation=partner, role="lead")
+    lists.claim_confirm(actor=world.staff, claim=second)
+    assert Project.objects.filter(need=need).count() == 1
+    assert dict(p.project_units.values_list("organisation_id", "role")) == {
+        world.unit.pk: "lead",
+        partner.pk: "partner",
+    }
+
+
 def test_later_confirmed_claim_joins_existing_project_as_partner(world):
     need = need_with_claims(world)
     first = services.project_create_from_claims(actor=world.staff, need=need)
@@ -203,13 +233,9 @@ def test_completion_requires_summary_and_evidence(world):
         services.project_complete(actor=world.staff, project=p, summary="", completed_on=dt.date(2024, 6, 1))
     assert set(exc.value.message_dict) == {"summary", "photos"}
     # A progress report with photos is not evidence of completion on its own.
-    services.progress_add(
-        actor=world.staff, project=p, text="中期", happened_on=dt.date(2024, 4, 1), photos=[png()]
-    )
+    services.progress_add(actor=world.staff, project=p, text="中期", happened_on=dt.date(2024, 4, 1), photos=[png()])
     with pytest.raises(ValidationError):
-        services.project_complete(
-            actor=world.staff, project=p, summary="完成", completed_on=dt.date(2024, 6, 1)
-        )
+        services.project_complete(actor=world.staff, project=p, summary="完成", completed_on=dt.date(2024, 6, 1))
     p.refresh_from_db()
     assert p.status == "in_progress" and p.summary == ""
     services.project_complete(
@@ -299,9 +325,7 @@ def test_milestones_and_overdue_flagged_once_with_notifications(world, django_ca
     from lianjian.notifications.models import Notification
 
     p = project(world, status="in_progress")
-    late = services.milestone_add(
-        actor=world.liaison, project=p, title="采购物资", due_date=dt.date(2024, 4, 1)
-    )
+    late = services.milestone_add(actor=world.liaison, project=p, title="采购物资", due_date=dt.date(2024, 4, 1))
     done = services.milestone_add(actor=world.staff, project=p, title="签约", due_date=dt.date(2024, 3, 10))
     services.milestone_done(actor=world.liaison, milestone=done, done_on=dt.date(2024, 3, 9))
     assert list(selectors.milestones_overdue(today=dt.date(2024, 5, 1))) == [late]
