@@ -9,7 +9,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from lianjian.core.nav import register_nav
-
         from lianjian.lists.signals import claim_confirmed
 
         from .receivers import on_claim_confirmed
