@@ -111,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
 
         engine = MatchEngine()
-        engine.add_many(resources)
-        results = engine.rank_many(needs, top_k=args.top)
+        # A command-line run owns its process, so large inputs may use every CPU.
+        engine.add_many(resources, workers=None)
+        results = engine.rank_many(needs, top_k=args.top, workers=None)
 
         if args.json:
             payload = {need_id: [m.as_dict() for m in matches] for need_id, matches in results.items()}

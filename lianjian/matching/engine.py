@@ -31,6 +31,8 @@ always current.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
 import threading
 from array import array
@@ -374,6 +376,41 @@ def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
+# Batches at least this large are processed by forked workers when workers=None.
+PARALLEL_MIN = 5000
+_FORK_ENGINE: MatchEngine | None = None
+
+
+def _workers_for(size: int, workers: int | None) -> int:
+    if workers is not None:
+        return max(1, workers) if "fork" in multiprocessing.get_all_start_methods() else 1
+    if size < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _fork_pool(workers: int):
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
+def _analyze_resources(docs: list[ResourceDoc]) -> list[Analysis]:
+    """Worker: analyse resources; surfaces are dropped (reasons rebuild them)."""
+    lex = get_lexicon()
+    out = []
+    for doc in docs:
+        analysis = analyze(resource_fields(doc), lex)
+        out.append(Analysis(analysis.features, {}, analysis.markers))
+    return out
+
+
+def _rank_in_worker(task: tuple[list[NeedDoc], int]) -> dict[str, list[Match]]:
+    """Worker: rank a chunk of needs against the engine inherited through fork."""
+    needs, top_k = task
+    engine = _FORK_ENGINE
+    assert engine is not None
+    return {need.id: engine._rank(engine._query(need), top_k) for need in needs}
+
+
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
     chunk = []
     for item in items:
@@ -445,10 +482,26 @@ class MatchEngine:
         with self._lock:
             self._insert(doc, analysis)
 
-    def add_many(self, docs: Iterable[ResourceDoc]) -> None:
+    def add_many(self, docs: Iterable[ResourceDoc], *, workers: int | None = 1) -> None:
         """Index many resources. Text is analysed outside the lock, in chunks, so that
-        queries are not blocked for long and analyses do not pile up in memory."""
+        queries are not blocked for long and analyses do not pile up in memory.
+
+        ``workers``: processes that analyse text in parallel (jieba is pure Python).
+        ``None`` picks all CPUs for batches of ``PARALLEL_MIN`` documents or more where
+        ``fork`` is available. The default, 1, never forks: forking a threaded web
+        server is unsafe, so only scripts and commands should ask for more.
+        """
+        docs = docs if isinstance(docs, list) else list(docs)
         lex = self.lexicon
+        workers = _workers_for(len(docs), workers)
+        if workers > 1:
+            chunks = list(_chunks(docs, 1000))
+            with _fork_pool(workers) as pool:
+                for chunk, analyses in zip(chunks, pool.imap(_analyze_resources, chunks), strict=True):
+                    with self._lock:
+                        for doc, analysis in zip(chunk, analyses, strict=True):
+                            self._insert(doc, analysis)
+            return
         for chunk in _chunks(docs, 512):
             batch = [(doc, analyze(resource_fields(doc), lex)) for doc in chunk]
             with self._lock:
@@ -556,10 +609,30 @@ class MatchEngine:
         with self._lock:
             return self._rank(self._query(need), top_k)
 
-    def rank_many(self, needs: Iterable[NeedDoc], top_k: int = 5) -> dict[str, list[Match]]:
-        """Rank for many needs at once; keys keep the order of ``needs``."""
-        lex = self.lexicon
+    def rank_many(
+        self, needs: Iterable[NeedDoc], top_k: int = 5, *, workers: int | None = 1
+    ) -> dict[str, list[Match]]:
+        """Rank for many needs at once; keys keep the order of ``needs``.
+
+        ``workers`` as in ``add_many``: forked workers share the index copy-on-write
+        and return only the matches.
+        """
+        needs = needs if isinstance(needs, list) else list(needs)
         out: dict[str, list[Match]] = {}
+        workers = _workers_for(len(needs), workers)
+        if workers > 1:
+            global _FORK_ENGINE
+            with self._lock:  # no mutation while workers read their copy
+                _FORK_ENGINE = self
+                try:
+                    with _fork_pool(workers) as pool:
+                        tasks = [(chunk, top_k) for chunk in _chunks(needs, 250)]
+                        for part in pool.imap(_rank_in_worker, tasks):
+                            out.update(part)
+                finally:
+                    _FORK_ENGINE = None
+            return out
+        lex = self.lexicon
         for chunk in _chunks(needs, 256):
             analysed = [(need, analyze(need_fields(need), lex)) for need in chunk]
             with self._lock:

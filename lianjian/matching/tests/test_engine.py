@@ -316,3 +316,16 @@ def test_quality_on_self_written_holdout(prefix):
     hit_at_5 = sum(bool(gold[n.id] & set(ids(ranked[n.id]))) for n in needs) / len(needs)
     assert p_at_1 >= 0.8
     assert hit_at_5 >= 0.9
+
+
+def test_parallel_build_and_batch_give_the_same_results_as_serial():
+    """Forked workers (used by the CLI and the benchmark) must not change any ranking."""
+    docs = [R(r["id"], r["title"], r["description"], r["unit"]) for r in _read("blind_resources.csv")]
+    needs = [N(r["title"], r["description"], nid=r["id"]) for r in _read("blind_needs.csv")]
+    serial = MatchEngine(today=TODAY)
+    serial.add_many(docs)
+    parallel = MatchEngine(today=TODAY)
+    parallel.add_many(docs, workers=2)
+    expected = serial.rank_many(needs, top_k=5)
+    assert parallel.rank_many(needs, top_k=5, workers=2) == expected
+    assert serial.rank_many(needs, top_k=5, workers=2) == expected
