@@ -44,9 +44,7 @@ class ProjectFilterForm(forms.Form):
         required=False,
         empty_label=_("全部类别"),
     )
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *ProjectStatus.choices]
-    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ProjectStatus.choices])
     unit = forms.ModelChoiceField(
         label=_("单位"), queryset=Organisation.objects.none(), required=False, empty_label=_("全部单位")
     )
@@ -83,13 +81,9 @@ class ProjectForm(forms.Form):
     category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.filter(is_active=True))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     lead_org = forms.ModelChoiceField(label=_("牵头单位"), queryset=Organisation.objects.none())
-    description = forms.CharField(
-        label=_("项目内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = forms.CharField(label=_("项目内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     plan = forms.CharField(label=_("实施计划"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    budget = forms.DecimalField(
-        label=_("资金预算（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0
-    )
+    budget = forms.DecimalField(label=_("资金预算（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0)
     material_value = forms.DecimalField(
         label=_("物资价值（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0
     )
@@ -105,9 +99,7 @@ class ProjectForm(forms.Form):
 class ProjectEditForm(forms.Form):
     plan = forms.CharField(label=_("实施计划"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     budget = forms.DecimalField(label=_("资金预算（元）"), min_value=0, max_digits=12, decimal_places=2)
-    material_value = forms.DecimalField(
-        label=_("物资价值（元）"), min_value=0, max_digits=12, decimal_places=2
-    )
+    material_value = forms.DecimalField(label=_("物资价值（元）"), min_value=0, max_digits=12, decimal_places=2)
     start_date = forms.DateField(label=_("开始日期"), required=False, widget=_date_widget())
     end_date = forms.DateField(label=_("计划结束"), required=False, widget=_date_widget())
 
@@ -134,7 +126,8 @@ class ProgressForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    summary = forms.CharField(label=_("完成总结"), widget=forms.Textarea(attrs={"rows": 4}))
+    # Not required here: the service reports a missing summary together with missing evidence.
+    summary = forms.CharField(label=_("完成总结"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     completed_on = forms.DateField(label=_("完成日期"), widget=_date_widget())
     people_served = forms.IntegerField(label=_("本次服务人次"), min_value=0, initial=0, required=False)
     volunteer_hours = forms.DecimalField(
