@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from lianjian.core.admin import AuditedAdmin
-from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, RoleAssignment, User
 

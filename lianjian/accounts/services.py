@@ -15,7 +15,7 @@ from lianjian.core.activity import record_activity, snapshot
 from .models import ApiToken, Role, RoleAssignment, User, hash_token
 from .permissions import forget_scope, get_scope
 
-TOKEN_PREFIX = "lj_"
+TOKEN_PREFIX = "lj_"  # noqa: S105  (a prefix, not a secret)
 
 
 @transaction.atomic
@@ -62,8 +62,8 @@ def role_grant(*, actor: Any, user: User, role: str, region: Any = None, organis
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     scope = get_scope(actor)
     target = assignment.region or assignment.organisation
-    if not scope.is_superuser and (target is None or not scope.can_change(target)
-                                   and not scope.covers_region(assignment.region)):
+    if not scope.is_superuser and (target is None or (not scope.can_change(target)
+                                   and not scope.covers_region(assignment.region))):
         raise PermissionDenied
     record_activity(actor=actor, action="revoke_role", obj=assignment.user,
                     changes={"role": [assignment.role, None]})

@@ -19,14 +19,14 @@ api = NinjaAPI(
 install_handlers(api)
 
 from lianjian.accounts.api import router as accounts_router  # noqa: E402
-from lianjian.orgs.api import router as orgs_router  # noqa: E402
-from lianjian.regions.api import router as regions_router  # noqa: E402
-from lianjian.lists.api import router as lists_router  # noqa: E402
-from lianjian.projects.api import router as projects_router  # noqa: E402
-from lianjian.notifications.api import router as notifications_router  # noqa: E402
-from lianjian.meetings.api import router as meetings_router  # noqa: E402
 from lianjian.analytics.api import router as analytics_router  # noqa: E402
+from lianjian.lists.api import router as lists_router  # noqa: E402
 from lianjian.matching.api import router as matching_router  # noqa: E402
+from lianjian.meetings.api import router as meetings_router  # noqa: E402
+from lianjian.notifications.api import router as notifications_router  # noqa: E402
+from lianjian.orgs.api import router as orgs_router  # noqa: E402
+from lianjian.projects.api import router as projects_router  # noqa: E402
+from lianjian.regions.api import router as regions_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["accounts"])
 api.add_router("/regions", regions_router, tags=["regions"])

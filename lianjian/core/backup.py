@@ -95,7 +95,7 @@ def _check_sqlite_file(path: Path) -> None:
         raise BackupError(f"备份文件完整性检查未通过 / integrity check failed: {ok}")
     missing = REQUIRED_TABLES - tables
     if missing:
-        raise BackupError("这不是联建的备份文件（缺少数据表：%s）/ not a lianjian backup" % ", ".join(sorted(missing)))
+        raise BackupError(f"这不是联建的备份文件（缺少数据表：{', '.join(sorted(missing))}）/ not a lianjian backup")
 
 
 def _check_pg_file(path: Path) -> None:
@@ -105,7 +105,7 @@ def _check_pg_file(path: Path) -> None:
     listed = result.stdout
     missing = {t for t in REQUIRED_TABLES if f"TABLE public {t} " not in listed and f" {t} " not in listed}
     if missing:
-        raise BackupError("这不是联建的备份文件（缺少数据表：%s）/ not a lianjian backup" % ", ".join(sorted(missing)))
+        raise BackupError(f"这不是联建的备份文件（缺少数据表：{', '.join(sorted(missing))}）/ not a lianjian backup")
 
 
 def restore(source: Path) -> None:

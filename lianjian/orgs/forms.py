@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lianjian.accounts.permissions import get_scope
 from lianjian.regions.models import Region
 
-from .models import OrgKind, Organisation
+from .models import Organisation, OrgKind
 
 
 class OrganisationForm(forms.ModelForm):

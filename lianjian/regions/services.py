@@ -28,7 +28,7 @@ def _fill_ancestors(region: Region) -> None:
             setattr(region, f"{field}_id", parent.pk if parent.level == level else getattr(parent, f"{field}_id"))
         else:
             setattr(region, field, None)
-    names = [a.name for a in (parent.ancestors() + [parent])] if parent else []
+    names = [a.name for a in [*parent.ancestors(), parent]] if parent else []
     region.full_name = "".join([*names, region.name])
 
 

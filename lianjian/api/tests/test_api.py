@@ -48,8 +48,8 @@ def test_unit_contact_phone_is_shown_to_those_who_manage_the_unit(client, world)
 
 
 def test_liaison_phone_is_masked_on_community_page(client, world):
-    from lianjian.accounts.services import user_create
     from lianjian.accounts.permissions import SYSTEM
+    from lianjian.accounts.services import user_create
     from lianjian.orgs.services import partnership_set_liaison
 
     person = user_create(actor=SYSTEM, username="p1", password=None, phone="13611112222")
@@ -66,9 +66,8 @@ def test_create_validates_and_writes_nothing_on_bad_input(client, world):
     assert response.json()["error"]["code"] == "invalid"
     response = client.post("/api/v1/organisations", "{not json", content_type="application/json", **headers)
     assert response.status_code in (400, 422) and "error" in response.json()
-    response = client.post("/api/v1/organisations", {"name": "新单位", "kind": "nonsense", "region_id": world.community.pk,
-                                                     "contact_phone": "123"},
-                           content_type="application/json", **headers)
+    body = {"name": "新单位", "kind": "nonsense", "region_id": world.community.pk, "contact_phone": "123"}
+    response = client.post("/api/v1/organisations", body, content_type="application/json", **headers)
     assert response.status_code == 422
     assert set(response.json()["error"]["details"]) >= {"kind", "contact_phone"}
     response = client.post("/api/v1/organisations", {"name": "新单位", "kind": "school",

@@ -23,7 +23,7 @@ def table_counts(db_path):
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         conn.close()
 
@@ -96,7 +96,7 @@ def test_postgres_backup_then_restore_keeps_row_counts(tmp_path):
             tables = [r[0] for r in cur.fetchall()]
             result = {}
             for t in tables:
-                cur.execute(f'SELECT COUNT(*) FROM "{t}"')  # noqa: S608
+                cur.execute(f'SELECT COUNT(*) FROM "{t}"')
                 result[t] = cur.fetchone()[0]
             return result
 
