@@ -6,3 +6,12 @@ class ListsConfig(AppConfig):
     name = "lianjian.lists"
     label = "lists"
     verbose_name = _("需求与资源")
+
+    def ready(self) -> None:
+        from lianjian.core.nav import register_nav
+
+        register_nav(_("需求清单"), "lists:need_list", lambda s: s.is_authenticated, order=20)
+        register_nav(_("资源清单"), "lists:resource_list", lambda s: s.is_staff_like or s.is_liaison,
+                     order=21)
+        register_nav(_("待审核"), "lists:review", lambda s: s.is_staff_like, order=22)
+        register_nav(_("我的单位"), "lists:my_unit", lambda s: s.is_liaison, order=23)

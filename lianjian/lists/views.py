@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,14 @@ from .forms import ClaimForm, NeedFilterForm, NeedForm, ReasonForm, ResourceFilt
 from .models import ClaimStatus, NeedStatus, ResourceStatus
 
 PAGE_SIZE = 20
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """The ``next`` target of a form if it stays on this site, else *default*."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -141,7 +150,7 @@ def need_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("需求已关闭。"))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect(request.POST.get("next") or need.get_absolute_url())
+    return redirect(_next(request, need.get_absolute_url()))
 
 
 @login_required
@@ -196,7 +205,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("认领已撤回。"))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect(request.POST.get("next") or claim.get_absolute_url())
+    return redirect(_next(request, claim.get_absolute_url()))
 
 
 # ---- resources -------------------------------------------------------------------------------
