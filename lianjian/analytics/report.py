@@ -50,6 +50,7 @@ class ReportData:
     figures: selectors.Figures
     previous: selectors.Figures
     units: list[selectors.UnitRow]
+    projects: list[selectors.ProjectRow]
     highlights: list[selectors.Highlight]
     meeting: MeetingPart | None
     category_chart: bytes | None
@@ -166,8 +167,8 @@ def _meeting_part(community: Region, year: int) -> MeetingPart | None:
 
 
 def build_report(*, community: Region, year: int) -> ReportData:
-    figures = selectors.region_figures(region=community, year=year)
-    previous = selectors.region_figures(region=community, year=year - 1, with_breakdown=False)
+    stats = selectors.region_stats(region=community, year=year)
+    figures, previous = stats.current, stats.previous
     category_chart = month_chart = None
     if figures.projects_completed:
         category_chart = charts.bar_chart(
@@ -183,6 +184,7 @@ def build_report(*, community: Region, year: int) -> ReportData:
         figures=figures,
         previous=previous,
         units=selectors.unit_rows(community=community, year=year),
+        projects=selectors.project_rows(community=community, year=year),
         highlights=selectors.highlights(community=community, year=year),
         meeting=_meeting_part(community, year),
         category_chart=category_chart,
@@ -315,6 +317,23 @@ def render_docx(data: ReportData) -> bytes:
             for line in m.decisions.splitlines():
                 if line.strip():
                     doc.add_paragraph(line.strip())
+    if data.projects:
+        doc.add_heading(f"附：{data.year}年完成联建项目清单", level=1)
+        _docx_table(
+            doc,
+            ["序号", "项目", "类别", "实施单位", "完成日期", "服务人次"],
+            [
+                [
+                    str(i),
+                    p.title,
+                    p.category,
+                    p.units,
+                    p.completed_on.strftime("%Y-%m-%d") if p.completed_on else "",
+                    str(p.people_served),
+                ]
+                for i, p in enumerate(data.projects, start=1)
+            ],
+        )
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -391,6 +410,14 @@ def render_xlsx(data: ReportData) -> bytes:
         [
             [h.title, h.category, h.units, h.people_served, h.average_rating, h.completed_on]
             for h in data.highlights
+        ],
+    )
+    sheet(
+        "项目清单",
+        ["项目", "类别", "实施单位", "完成日期", "服务人次", "评分"],
+        [
+            [p.title, p.category, p.units, p.completed_on, p.people_served, p.average_rating]
+            for p in data.projects
         ],
     )
     m = data.meeting

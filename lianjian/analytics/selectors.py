@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
 from django.http import Http404
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.lists.models import Category
 from lianjian.orgs.models import Partnership, PartnershipStatus
 from lianjian.projects.models import Project, ProjectStatus, ProjectUnit
 from lianjian.regions.models import Level, Region
@@ -83,65 +83,10 @@ def _active_partnerships(*, region: Region, year: int) -> QuerySet[Partnership]:
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
 
 
-def _sums(qs: QuerySet[Project]) -> dict[str, Any]:
-    return qs.aggregate(
-        n=Count("id"),
-        people=Sum("people_served"),
-        hours=Sum("volunteer_hours"),
-        rsum=Sum("rating_sum"),
-        rcount=Sum("rating_count"),
-    )
-
-
-def _units_with_completed(projects: QuerySet[Project]) -> int:
-    from lianjian.orgs.models import Organisation
-
-    return Organisation.objects.filter(
-        Q(pk__in=ProjectUnit.objects.filter(project__in=projects).values("organisation_id"))
-        | Q(pk__in=projects.values("lead_org_id"))
-    ).count()
-
-
-def region_figures(*, region: Region, year: int, with_breakdown: bool = True) -> Figures:
-    """The headline figures of *region* (any level) for *year*."""
-    projects = completed_projects(region=region, year=year)
-    s = _sums(projects)
-    fig = Figures(
-        year=year,
-        joint_units=_active_partnerships(region=region, year=year)
-        .values("organisation_id")
-        .distinct()
-        .count(),
-        units_with_completed=_units_with_completed(projects) if s["n"] else 0,
-        projects_completed=s["n"] or 0,
-        people_served=s["people"] or 0,
-        volunteer_hours=s["hours"] or Decimal(0),
-        rating_sum=s["rsum"] or 0,
-        rating_count=s["rcount"] or 0,
-    )
-    if with_breakdown and fig.projects_completed:
-        _fill_breakdown(fig, projects)
-    return fig
-
-
-def _fill_breakdown(fig: Figures, projects: QuerySet[Project]) -> None:
-    """By category and by month from one GROUP BY (category, month) query."""
-    cats: dict[str, int] = {}
-    order: dict[str, tuple[int, str]] = {}
-    rows = (
-        projects.order_by()
-        .values("category__name", "category__sort_order")
-        .annotate(month=ExtractMonth("completed_on"))
-        .values("category__name", "category__sort_order", "month")
-        .annotate(n=Count("id"))
-    )
-    for r in rows:
-        name = r["category__name"]
-        cats[name] = cats.get(name, 0) + r["n"]
-        order[name] = (r["category__sort_order"], name)
-        if r["month"]:
-            fig.by_month[r["month"] - 1] += r["n"]
-    fig.by_category = sorted(cats.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+def _child_key(region: Region) -> str:
+    """The Project lookup that groups a region's rows by child (a community groups by itself)."""
+    field_ = CHILD_FIELD.get(Level(region.level))
+    return f"{field_}_id" if field_ and field_ != "community" else "community_id"
 
 
 @dataclass
@@ -165,55 +110,128 @@ class ChildRow:
         return self.projects_completed - self.previous_projects
 
 
-def children_rows(*, region: Region, year: int) -> list[ChildRow]:
-    """One row per child node (streets of a district, communities of a street) in five GROUP BYs."""
-    child_field = CHILD_FIELD.get(Level(region.level))
-    if child_field is None:
-        return []
-    children = list(Region.objects.filter(parent=region).order_by("code"))
-    rows = {c.pk: ChildRow(region=c) for c in children}
-    key = f"{child_field}_id" if child_field != "community" else "community_id"
-    for r in (
-        completed_projects(region=region, year=year)
-        .order_by()
-        .values(key)
-        .annotate(
-            n=Count("id"),
-            people=Sum("people_served"),
-            hours=Sum("volunteer_hours"),
-            rsum=Sum("rating_sum"),
-            rcount=Sum("rating_count"),
+@dataclass
+class RegionStats:
+    """A region's figures for a year and the year before, and the same per child node."""
+
+    current: Figures
+    previous: Figures
+    children: list[ChildRow]
+
+
+def region_stats(*, region: Region, year: int) -> RegionStats:
+    """Everything a dashboard shows, in three scans whatever the size of the region.
+
+    1. completed projects of both years grouped by (child, year), with conditional counts per
+       month (date ranges, no per-row functions) and per category — totals, months, categories,
+       children and the year-over-year change all come from these rows;
+    2. distinct (year, child, unit) pairs of the units that took part in them;
+    3. (child, unit, agreement dates) of the active partnerships.
+    """
+    key = _child_key(region)
+    is_leaf = region.level == Level.COMMUNITY
+    categories = list(Category.objects.values_list("id", "name", "sort_order"))
+    ann: dict[str, Any] = {
+        "n": Count("id"),
+        "people": Sum("people_served"),
+        "hours": Sum("volunteer_hours"),
+        "rsum": Sum("rating_sum"),
+        "rcount": Sum("rating_count"),
+    }
+    for m in range(1, 13):
+        first = dt.date(year, m, 1)
+        nxt = dt.date(year + (m == 12), m % 12 + 1, 1)
+        ann[f"m{m}"] = Count("id", filter=Q(completed_on__gte=first, completed_on__lt=nxt))
+    for cid, _name, _order in categories:
+        ann[f"c{cid}"] = Count("id", filter=Q(category_id=cid))
+    rows = list(
+        Project.objects.filter(
+            _subtree(region, "community__"), status=ProjectStatus.COMPLETED, year__in=[year, year - 1]
         )
-    ):
-        row = rows.get(r[key])
-        if row:
-            row.projects_completed, row.people_served = r["n"], r["people"] or 0
-            row.volunteer_hours, row.rating_sum, row.rating_count = (
-                r["hours"] or 0,
-                r["rsum"] or 0,
-                r["rcount"] or 0,
-            )
-    for r in completed_projects(region=region, year=year - 1).order_by().values(key).annotate(n=Count("id")):
-        if r[key] in rows:
-            rows[r[key]].previous_projects = r["n"]
-    for r in (
-        _active_partnerships(region=region, year=year)
         .order_by()
-        .values(key)
-        .annotate(n=Count("organisation_id", distinct=True))
-    ):
-        if r[key] in rows:
-            rows[r[key]].joint_units = r["n"]
-    pu_key = f"project__{key}"
-    for r in (
-        ProjectUnit.objects.filter(project__in=completed_projects(region=region, year=year))
+        .values(key, "year")
+        .annotate(**ann)
+    )
+    cur, prev = Figures(year=year), Figures(year=year - 1)
+    children = (
+        {}
+        if is_leaf
+        else {c.pk: ChildRow(region=c) for c in Region.objects.filter(parent=region).order_by("code")}
+    )
+    cat_counts: dict[int, int] = {}
+    for r in rows:
+        fig = cur if r["year"] == year else prev
+        fig.projects_completed += r["n"]
+        fig.people_served += r["people"] or 0
+        fig.volunteer_hours += r["hours"] or Decimal(0)
+        fig.rating_sum += r["rsum"] or 0
+        fig.rating_count += r["rcount"] or 0
+        child = children.get(r[key])
+        if r["year"] == year:
+            for m in range(12):
+                cur.by_month[m] += r[f"m{m + 1}"]
+            for cid, _name, _order in categories:
+                cat_counts[cid] = cat_counts.get(cid, 0) + r[f"c{cid}"]
+            if child is not None:
+                child.projects_completed += r["n"]
+                child.people_served += r["people"] or 0
+                child.volunteer_hours += r["hours"] or Decimal(0)
+                child.rating_sum += r["rsum"] or 0
+                child.rating_count += r["rcount"] or 0
+        elif child is not None:
+            child.previous_projects += r["n"]
+    names = {cid: (order, name) for cid, name, order in categories}
+    cur.by_category = [
+        (names[cid][1], n)
+        for cid, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+        if n
+    ]
+
+    units: dict[int, set[int]] = {year: set(), year - 1: set()}
+    child_units: dict[int, set[int]] = {}
+    pairs = (
+        ProjectUnit.objects.filter(
+            _subtree(region, "project__community__"),
+            project__status=ProjectStatus.COMPLETED,
+            project__year__in=[year, year - 1],
+        )
         .order_by()
-        .values(pu_key)
-        .annotate(n=Count("organisation_id", distinct=True))
+        .values_list("project__year", f"project__{key}", "organisation_id")
+        .distinct()
+    )
+    for y, child_id, org_id in pairs:
+        units[y].add(org_id)
+        if y == year and child_id in children:
+            child_units.setdefault(child_id, set()).add(org_id)
+    cur.units_with_completed, prev.units_with_completed = len(units[year]), len(units[year - 1])
+
+    joint: dict[int, set[int]] = {year: set(), year - 1: set()}
+    child_joint: dict[int, set[int]] = {}
+    for child_id, org_id, start, end in (
+        Partnership.objects.filter(_subtree(region, "community__"), status=PartnershipStatus.ACTIVE)
+        .order_by()
+        .values_list(key, "organisation_id", "start_date", "end_date")
     ):
-        if r[pu_key] in rows:
-            rows[r[pu_key]].units_with_completed = r["n"]
-    return list(rows.values())
+        for y in (year, year - 1):
+            if start <= dt.date(y, 12, 31) and (end is None or end >= dt.date(y, 1, 1)):
+                joint[y].add(org_id)
+                if y == year and child_id in children:
+                    child_joint.setdefault(child_id, set()).add(org_id)
+    cur.joint_units, prev.joint_units = len(joint[year]), len(joint[year - 1])
+    for cid, row in children.items():
+        row.units_with_completed = len(child_units.get(cid, ()))
+        row.joint_units = len(child_joint.get(cid, ()))
+    return RegionStats(current=cur, previous=prev, children=list(children.values()))
+
+
+def region_figures(*, region: Region, year: int) -> Figures:
+    """The headline figures of *region* (any level) for *year*."""
+    return region_stats(region=region, year=year).current
+
+
+def children_rows(*, region: Region, year: int) -> list[ChildRow]:
+    """One row per child node (streets of a district, communities of a street)."""
+    return region_stats(region=region, year=year).children
 
 
 @dataclass
@@ -252,6 +270,43 @@ def unit_rows(*, community: Region, year: int) -> list[UnitRow]:
         row.projects, row.led = r["n"], r["led"]
         row.people_served, row.volunteer_hours = r["people"] or 0, r["hours"] or Decimal(0)
     return sorted(rows.values(), key=lambda r: (-r.projects, r.name))
+
+
+@dataclass
+class ProjectRow:
+    title: str
+    category: str
+    units: str
+    completed_on: dt.date | None
+    people_served: int
+    average_rating: float | None
+
+
+def project_rows(*, community: Region, year: int) -> list[ProjectRow]:
+    """The year's completed projects (the annex of the report), in two queries."""
+    projects = list(
+        completed_projects(region=community, year=year)
+        .select_related("category", "lead_org")
+        .order_by("category__sort_order", "completed_on", "id")
+    )
+    partners: dict[int, list[str]] = {}
+    for pu in (
+        ProjectUnit.objects.filter(project__in=[p.pk for p in projects], role="partner")
+        .select_related("organisation")
+        .order_by("id")
+    ):
+        partners.setdefault(pu.project_id, []).append(pu.organisation.name)
+    return [
+        ProjectRow(
+            title=p.title,
+            category=p.category.name,
+            units="、".join([p.lead_org.name, *partners.get(p.pk, [])]),
+            completed_on=p.completed_on,
+            people_served=p.people_served,
+            average_rating=p.average_rating,
+        )
+        for p in projects
+    ]
 
 
 @dataclass

@@ -37,9 +37,8 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Figures of a district, street or community, with its children and the year before."""
     region = selectors.region_for_user(user=request.user, pk=pk)
     year = _year(request)
-    figures = selectors.region_figures(region=region, year=year)
-    previous = selectors.region_figures(region=region, year=year - 1, with_breakdown=False)
-    children = selectors.children_rows(region=region, year=year)
+    stats = selectors.region_stats(region=region, year=year)
+    figures, previous, children = stats.current, stats.previous, stats.children
     is_community = region.level == Level.COMMUNITY
     chart = {
         "categories": [n for n, _c in figures.by_category],

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.demo import data
-from lianjian.lists.models import Category, ClaimStatus, Need, NeedStatus
+from lianjian.lists.models import Category, ClaimStatus, Need, NeedStatus, Resource
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
@@ -179,8 +179,18 @@ def load() -> None:
         if not heritage.claims.filter(
             organisation=org, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]
         ).exists():
+            # A unit that offers a matching resource (State Grid's heritage talks) commits it.
+            resource = Resource.objects.filter(
+                organisation=org, category=heritage.category, status="active", remaining__gte=1
+            ).first()
             services.meeting_claim_create(
-                actor=SYSTEM, meeting=meeting, need=heritage, organisation=org, quantity=1, note="会上认领"
+                actor=SYSTEM,
+                meeting=meeting,
+                need=heritage,
+                organisation=org,
+                quantity=1,
+                resource=resource,
+                note="会上认领",
             )
     for mc in MeetingClaim.objects.filter(meeting=meeting, claim__status=ClaimStatus.PENDING).select_related(
         "claim"
