@@ -51,7 +51,9 @@ def test_trace_page_shows_claims_coverage_and_timeline(client, world, django_ass
         page = client.get(need.get_absolute_url()).content.decode()
     assert world.unit.name in page and "已认领 4 / 10 人" in page
     assert "提交需求" in page and "审核通过并发布" in page and "确认认领" in page
-    assert "尚未形成项目" in page
+    # The projects app turns a confirmed claim into a project; the trace page links it.
+    projects = list(need.projects.all())
+    assert all(p.title in page for p in projects) and (projects or "尚未形成项目" in page)
 
 
 def test_requester_sees_returned_reason_and_resubmits(client, world):
