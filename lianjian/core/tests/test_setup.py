@@ -101,3 +101,12 @@ def test_chinese_is_the_default_whatever_the_browser_says_and_english_is_one_cli
     page = client.get("/")
     assert '<html lang="en">' in page.content.decode()
     assert "Log in" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_request_does_not_leave_english_active_for_later_work(client):
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    assert "Log in" in client.get("/").content.decode()
+    assert translation.get_language() == "zh-hans"

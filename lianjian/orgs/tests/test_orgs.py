@@ -89,3 +89,19 @@ def test_staff_home_lists_own_communities_units(client, world):
     client.force_login(world.district_admin)
     page = client.get(reverse("orgs:list")).content.decode()
     assert world.unit.name in page and world.sibling_unit.name in page and world.other_unit.name not in page
+
+
+def test_unit_page_traces_claims_and_delivered_projects(client, world):
+    import datetime as dt
+
+    from lianjian.lists.models import Category
+    from lianjian.projects.models import Project, ProjectStatus
+
+    cat = Category.objects.first()
+    Project.objects.create(community=world.community, year=2024, title="助老食堂共建", category=cat,
+                           lead_org=world.unit, status=ProjectStatus.COMPLETED, completed_on=dt.date(2024, 5, 1),
+                           people_served=120, rating_count=4, rating_sum=18)
+    client.force_login(world.staff)
+    page = client.get(reverse("orgs:detail", args=[world.unit.pk])).content.decode()
+    assert "助老食堂共建" in page and "认领的需求" in page
+    assert "4.5" in page and "120" in page
