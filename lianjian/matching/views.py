@@ -44,6 +44,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def need_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     need = need_get(user=request.user, pk=pk)
+    if request.headers.get("HX-Request"):
+        # The need's trace page loads the top suggestions after it has rendered.
+        suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=3)
+        return render(request, "matching/_suggestions.html", {"need": need, "suggestions": suggestions})
     suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=8)
     return render(request, "matching/need.html", {"need": need, "suggestions": suggestions})
 

@@ -184,3 +184,14 @@ def test_liaison_home_lists_needs_the_unit_could_meet_and_invitations(client, wo
     page = client.get(reverse("core:home")).content.decode()
     assert page.count(need.title) >= 2  # once as an invitation, once as a need the unit could meet
     assert "收到的认领邀请" in page
+
+
+def test_need_page_loads_top_suggestions_as_a_fragment(client, world, chain):
+    need, jobs, _art, _outsider = chain
+    client.force_login(world.staff)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert reverse("matching:need", args=[need.pk]) in page
+    fragment = client.get(reverse("matching:need", args=[need.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert jobs.title in fragment and "<html" not in fragment
+    client.force_login(world.liaison)
+    assert reverse("matching:need", args=[need.pk]) not in client.get(need.get_absolute_url()).content.decode()
