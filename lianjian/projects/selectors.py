@@ -24,9 +24,7 @@ PUBLIC_STATUSES = [ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS, ProjectStat
 def _participates(org: Any) -> Q:
     """Projects *org* leads or partners in."""
     org_id = getattr(org, "pk", org)
-    return Q(lead_org_id=org_id) | Exists(
-        ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id=org_id)
-    )
+    return Q(lead_org_id=org_id) | Exists(ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id=org_id))
 
 
 def project_scope_q(user: Any) -> Q | None:
@@ -93,9 +91,7 @@ def _filter(
 def project_get(*, user: Any, pk: Any) -> Project:
     """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
     try:
-        project = Project.objects.select_related(
-            "community", "category", "lead_org", "need", "created_by"
-        ).get(pk=pk)
+        project = Project.objects.select_related("community", "category", "lead_org", "need", "created_by").get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not get_scope(user).can_view(project):
@@ -174,9 +170,7 @@ def projects_of_organisation(
 def organisation_project_stats(user: Any, organisation: Organisation) -> dict[str, Any]:
     """Totals for a unit's page: projects delivered, people served, average rating."""
     qs = project_list(user=user, organisation=organisation, status=ProjectStatus.COMPLETED)
-    row = qs.aggregate(
-        n=Count("id"), people=Sum("people_served"), ratings=Sum("rating_count"), stars=Sum("rating_sum")
-    )
+    row = qs.aggregate(n=Count("id"), people=Sum("people_served"), ratings=Sum("rating_count"), stars=Sum("rating_sum"))
     row["average"] = round(row["stars"] / row["ratings"], 1) if row["ratings"] else None
     return row
 
@@ -286,9 +280,11 @@ def board_totals(*, community: Region, year: int | None = None) -> dict[str, Any
     qs = Project.objects.filter(community=community, status=ProjectStatus.COMPLETED)
     if year:
         qs = qs.filter(year=year)
-    row = qs.aggregate(
-        projects=Count("id"), units=Count("lead_org", distinct=True), people=Sum("people_served")
-    )
-    ratings = qs.aggregate(n=Sum("rating_count"), s=Sum("rating_sum"))
-    row["average"] = round(ratings["s"] / ratings["n"], 1) if ratings["n"] else None
+    row = qs.aggregate(projects=Count("id"), people=Sum("people_served"), n=Sum("rating_count"), s=Sum("rating_sum"))
+    row["average"] = round(row["s"] / row["n"], 1) if row["n"] else None
+    # Units that completed projects: leads and partners alike (as the annual report counts them).
+    row["units"] = Organisation.objects.filter(
+        Q(pk__in=qs.values("lead_org_id"))
+        | Q(pk__in=ProjectUnit.objects.filter(project__in=qs).values("organisation_id"))
+    ).count()
     return row

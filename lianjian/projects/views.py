@@ -64,9 +64,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     community = None
     if request.GET.get("community"):
         community = (
-            communities.filter(pk=request.GET["community"]).first()
-            if request.GET["community"].isdigit()
-            else None
+            communities.filter(pk=request.GET["community"]).first() if request.GET["community"].isdigit() else None
         )
         if community is None:
             raise Http404
@@ -141,7 +139,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "d": detail,
             **perms,
             "public_url": request.build_absolute_uri(project.get_public_url()),
-            "progress_form": ProgressForm() if perms["can_report"] else None,
             "activities": activity_for(user=request.user, obj=project),
         },
     )
@@ -152,9 +149,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     if not _permissions(request.user, project)["can_edit"]:
         raise PermissionDenied
-    form = ProjectEditForm(
-        request.POST or None, initial={f: getattr(project, f) for f in ProjectEditForm.base_fields}
-    )
+    form = ProjectEditForm(request.POST or None, initial={f: getattr(project, f) for f in ProjectEditForm.base_fields})
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(actor=request.user, project=project, **form.cleaned_data)
@@ -181,11 +176,7 @@ def _action_form(
     project = selectors.project_get(user=request.user, pk=pk)
     if not _permissions(request.user, project)[permission]:
         raise PermissionDenied
-    form = (
-        form_class(request.POST or None, request.FILES or None)
-        if multipart
-        else form_class(request.POST or None)
-    )
+    form = form_class(request.POST or None, request.FILES or None) if multipart else form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             call(project, form.cleaned_data)

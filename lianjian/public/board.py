@@ -42,7 +42,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     if filters.get("q"):
         projects = projects.filter(title__icontains=filters["q"])
     # Needs have no project status; a status filter narrows the board to projects.
-    needs = selectors.board_needs(community=community, **kwargs)[:50] if not filters.get("status") else []
+    needs = selectors.board_needs(community=community, **kwargs)[:20] if not filters.get("status") else []
     page = Paginator(projects, 30).get_page(request.GET.get("page"))
     return render(
         request,
