@@ -224,6 +224,27 @@ def region_stats(*, region: Region, year: int) -> RegionStats:
     return RegionStats(current=cur, previous=prev, children=list(children.values()))
 
 
+# Dashboards above a community aggregate whole streets or districts (200,000 projects in a big
+# district); they are served from the cache for a few minutes. A community's own page and every
+# report are always computed live.
+STATS_CACHE_SECONDS = 300
+
+
+def region_stats_cached(*, region: Region, year: int) -> tuple[RegionStats, dt.datetime]:
+    """region_stats() and when it was computed; cached for regions above community level."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    if region.level == Level.COMMUNITY:
+        return region_stats(region=region, year=year), timezone.now()
+    key = f"analytics:region-stats:{region.pk}:{year}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = (region_stats(region=region, year=year), timezone.now())
+        cache.set(key, hit, STATS_CACHE_SECONDS)
+    return hit
+
+
 def region_figures(*, region: Region, year: int) -> Figures:
     """The headline figures of *region* (any level) for *year*."""
     return region_stats(region=region, year=year).current

@@ -37,7 +37,7 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Figures of a district, street or community, with its children and the year before."""
     region = selectors.region_for_user(user=request.user, pk=pk)
     year = _year(request)
-    stats = selectors.region_stats(region=region, year=year)
+    stats, computed_at = selectors.region_stats_cached(region=region, year=year)
     figures, previous, children = stats.current, stats.previous, stats.children
     is_community = region.level == Level.COMMUNITY
     chart = {
@@ -64,6 +64,7 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "crumbs": crumbs,
             "is_community": is_community,
+        "computed_at": computed_at,
             "units": selectors.unit_rows(community=region, year=year) if is_community else [],
         },
     )

@@ -354,7 +354,7 @@ def board_state(request: HttpRequest, pk: int) -> HttpResponse:
     Cheap when nothing changed: the client sends the version it shows (``?v=``) and gets
     204 No Content (htmx swaps nothing), and HTTP clients sending ``If-None-Match`` get 304.
     """
-    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    meeting = selectors.meeting_get(user=request.user, pk=pk, light=True)
     version = selectors.board_version(meeting_id=meeting.pk)
     etag = f'"{version}"'
     if request.headers.get("If-None-Match") == etag:

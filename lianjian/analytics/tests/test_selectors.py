@@ -63,3 +63,15 @@ def test_dashboard_queries_do_not_grow_with_children(year_world, django_assert_m
     with django_assert_max_num_queries(12):
         selectors.children_rows(region=year_world.street, year=2024)
         selectors.region_figures(region=year_world.district, year=2024)
+
+
+def test_region_dashboards_are_cached_and_community_pages_are_live(year_world, django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    selectors.region_stats_cached(region=year_world.street, year=2024)
+    with django_assert_num_queries(0):
+        stats, _at = selectors.region_stats_cached(region=year_world.street, year=2024)
+    assert stats.current.projects_completed == 6
+    with django_assert_num_queries(4):  # a community is always computed live (categories + 3 scans)
+        selectors.region_stats_cached(region=year_world.community, year=2024)
