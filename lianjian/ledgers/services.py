@@ -33,7 +33,7 @@ from .cells import (
 )
 from .kinds import get_spec
 from .kinds.base import CHOICE, DATE, DECIMAL, INT, LIST, PHONE, LedgerSpec, Plan, RowInvalid
-from .workbook import LedgerFileError, open_sheet
+from .workbook import MAX_ROWS, LedgerFileError, open_sheet
 
 __all__ = ["ImportReport", "LedgerFileError", "RowError", "ledger_import"]
 
@@ -136,6 +136,8 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
             report.empty_rows += blank_run
             blank_run = 0
             report.rows += 1
+            if report.rows > MAX_ROWS:
+                raise LedgerFileError(_("一次最多导入 %(n)d 行，请拆分文件。") % {"n": MAX_ROWS})
             values, errors = _parse_cells(spec, options, sheet.positions, cells)
             if errors:
                 report.errors.extend(RowError(row, headers[k], m) for k, m in errors.items())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .base import LedgerSpec
+from .needs import NeedsSpec
 from .units import UnitsSpec
 
-SPECS: dict[str, LedgerSpec] = {spec.kind: spec for spec in (UnitsSpec(),)}
+SPECS: dict[str, LedgerSpec] = {spec.kind: spec for spec in (UnitsSpec(), NeedsSpec())}
 KINDS = ("units", "needs", "resources", "projects")
 
 

@@ -84,8 +84,14 @@ class LedgerSpec:
         return {}
 
     def dropdown(self, name: str) -> list[str]:
-        """The labels offered in a drop-down (aliases such as stored codes are left out)."""
-        return [label for label, value in self.option_lists().get(name, {}).items() if label != value]
+        """The labels offered in a drop-down: the first label of each value (aliases such as codes follow)."""
+        seen: set[Any] = set()
+        labels = []
+        for label, value in self.option_lists().get(name, {}).items():
+            if value not in seen:
+                seen.add(value)
+                labels.append(label)
+        return labels
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -117,12 +123,18 @@ class LedgerSpec:
         raise NotImplementedError
 
     # ---- helpers for subclasses ----------------------------------------------------------------
-    def errors_from(self, exc: ValidationError) -> dict[str, str]:
-        """Map a model ValidationError onto column keys (unknown fields go to the first column)."""
+    def errors_from(self, exc: ValidationError, known: dict[str, str] | None = None) -> dict[str, str]:
+        """Map a model ValidationError onto column keys (unknown fields go to the first column).
+
+        When the caller already found errors (*known*), non-field errors — Django's generic
+        constraint messages — are dropped: the caller's own wording says the same.
+        """
         by_field = {f: c.key for c in self.columns for f in (c.fields or (c.key,))}
         errors: dict[str, str] = {}
         details = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         for name, messages in details.items():
+            if name == NON_FIELD_ERRORS and known:
+                continue  # constraints are reported in words on their column by the caller
             key = by_field.get(name, self.columns[0].key)
             text = "；".join(str(m) for m in messages)
             errors[key] = f"{errors[key]}；{text}" if key in errors else text
@@ -139,3 +151,53 @@ def lookup_org(name: str, *, by_name: dict[str, Any], by_short: dict[str, list[A
     if len(matches) > 1:
         raise ValueError(_("简称“%(name)s”对应多个单位，请填写单位全称。") % {"name": name})
     raise ValueError(_("找不到单位“%(name)s”，请先导入联建单位或填写单位全称。") % {"name": name})
+
+
+def bulk_audit(*, actor: Any, objs: list[models.Model], fields: list[str], action: str = "create",
+               note: str = "") -> None:
+    """Append one ``import`` audit entry per object in a few INSERTs (the rows were bulk-created).
+
+    The entries look like those :func:`lianjian.core.activity.record_activity` writes, so an
+    imported need's trail reads the same as one posted through the form.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from lianjian.core.activity import snapshot
+    from lianjian.core.models import Activity
+
+    if not objs:
+        return
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
+    Activity.objects.bulk_create([
+        Activity(actor=user, actor_repr=str(actor), action=action, content_type=content_type,
+                 object_id=str(obj.pk), object_repr=str(obj)[:200], changes=snapshot(obj, fields),
+                 source="import", note=note[:500])
+        for obj in objs
+    ], batch_size=1000)
+
+
+@dataclass
+class OrgIndex:
+    """Units a file refers to, by exact name and by short name."""
+
+    by_name: dict[str, Any] = field(default_factory=dict)
+    by_short: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, names: set[str]) -> OrgIndex:
+        from django.db.models import Q
+
+        from lianjian.orgs.models import Organisation
+
+        index = cls()
+        if not names:
+            return index
+        for org in Organisation.objects.filter(Q(name__in=names) | Q(short_name__in=names)):
+            index.by_name[org.name] = org
+            if org.short_name:
+                index.by_short.setdefault(org.short_name, []).append(org)
+        return index
+
+    def find(self, name: str) -> Any:
+        return lookup_org(name, by_name=self.by_name, by_short=self.by_short)

@@ -85,10 +85,13 @@ class UnitsSpec(LedgerSpec):
         partnership = Partnership(community=community, start_date=start,
                                   end_date=values["end_date"], note=values["note"] or "",
                                   status=values["status"] or PartnershipStatus.ACTIVE)
+        if partnership.end_date and partnership.end_date < partnership.start_date:
+            # The partnership_dates_ordered constraint, said in words.
+            errors["end_date"] = _("联建结束日期不能早于开始日期。")
         try:
             partnership.full_clean(exclude=["organisation", "community"], validate_unique=False)
         except ValidationError as exc:
-            errors.update(self.errors_from(exc))
+            errors = {**self.errors_from(exc, errors), **errors}
         if errors:
             raise RowInvalid(errors)
         action = _("新建") if org.pk is None else _("关联已有单位")

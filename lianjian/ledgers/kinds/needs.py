@@ -1,0 +1,186 @@
+"""The needs ledger (需求清单台账): one row per need of the community.
+
+Needs files can be large (a district's backlog), so rows are bulk-created after validation
+instead of calling ``need_create`` per row. The row check applies the same rules as
+``lianjian.lists.services.need_create`` (trimmed title required, an active category, known
+beneficiary groups, year and source defaults, model ``full_clean``) and, for rows marked
+已发布, what ``need_publish`` records (published time and reviewer). Per-need notifications are
+not sent for imported rows: the person importing is the community's own staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
+from lianjian.lists.services import _default_source
+
+from .base import (
+    CHOICE,
+    DATE,
+    INT,
+    LIST,
+    PHONE,
+    Column,
+    LedgerSpec,
+    OrgIndex,
+    Plan,
+    RowInvalid,
+    bulk_audit,
+    choice_label,
+    choice_labels,
+)
+
+# Statuses a ledger row may carry: claims cannot be imported, so 已认领满 cannot be either.
+IMPORTABLE_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.PUBLISHED, NeedStatus.CLOSED)
+# Need fields the model's full_clean checks here; FKs are resolved from preloaded lookups.
+FK_FIELDS = ["community", "category", "requester", "requester_org", "reviewed_by"]
+
+
+def category_options() -> dict[str, Any]:
+    """Active categories by name (and code) — the same set the need form offers."""
+    options: dict[str, Any] = {}
+    for c in Category.objects.filter(is_active=True).order_by("sort_order", "name"):
+        options[c.name] = c
+    for c in list(options.values()):
+        options.setdefault(c.code, c)
+    return options
+
+
+def group_lookup() -> dict[str, BeneficiaryGroup]:
+    groups = list(BeneficiaryGroup.objects.all())
+    return {**{g.code: g for g in groups}, **{g.name: g for g in groups}}
+
+
+@dataclass
+class NeedsContext:
+    orgs: OrgIndex
+    groups: dict[str, BeneficiaryGroup]
+    existing: set[tuple[str, int]] = field(default_factory=set)  # (title, year) already in the community
+    now: Any = None
+
+
+class NeedsSpec(LedgerSpec):
+    kind = "needs"
+    label = "需求清单"
+    noun = "需求"
+    duplicate_column = "title"
+    columns = (
+        Column("需求标题", "title", required=True, help="最多 100 字；同一社区同一年度不能重复",
+               example="辖区失业人员再就业", width=28),
+        Column("需求描述", "description", width=36),
+        Column("类别", "category", type=CHOICE, required=True, options="category", fields=("category",),
+               example="就业创业"),
+        Column("受益群体", "beneficiary_groups", type=LIST, fields=("beneficiary_groups",),
+               help="可选：老人、儿童、残疾人、失业人员、新就业群体等", example="失业人员"),
+        Column("预计受益人数", "beneficiary_count", type=INT, example="40", width=12),
+        Column("需求数量", "quantity_needed", type=INT, help="不小于 1，不填按 1", example="40", width=10),
+        Column("数量单位", "quantity_unit", help="如 人、个、场，不填按“项”", example="人", width=10),
+        Column("地点", "place", width=20),
+        Column("紧急程度", "urgency", type=CHOICE, options="urgency", help="不填按“一般”", example="一般",
+               width=10),
+        Column("期望完成日期", "wanted_by", type=DATE, example="2025-06-30", width=14),
+        Column("年度", "year", type=INT, help="四位年份，不填按今年", example="2025", width=8),
+        Column("来源", "source", type=CHOICE, options="source", help="不填时有提出单位按“单位”，否则按“社区”",
+               width=10),
+        Column("提出单位", "requester_org", fields=("requester_org",),
+               help="单位全称或简称，须已在平台登记", width=24),
+        Column("联系人", "contact_name", width=10),
+        Column("联系电话", "contact_phone", type=PHONE, help="11 位手机号", width=14),
+        Column("状态", "status", type=CHOICE, options="status",
+               help="待审核、已发布或已关闭，不填按“待审核”", example="已发布", width=10),
+    )
+    notes = ("一行一个需求。同一社区同一年度标题相同的需求视为重复。",
+             "状态为“已发布”的需求导入后直接公开，由导入人记为审核人。")
+
+    def option_lists(self) -> dict[str, dict[str, Any]]:
+        statuses = {k: v for k, v in choice_labels(NeedStatus).items() if v in IMPORTABLE_STATUSES}
+        return {"category": category_options(), "urgency": choice_labels(Urgency),
+                "source": choice_labels(NeedSource), "status": statuses}
+
+    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
+        titles = {v["title"] for v in values}
+        existing = set(Need.objects.filter(community=community, title__in=titles).values_list("title", "year"))
+        return NeedsContext(orgs=OrgIndex.load({v["requester_org"] for v in values if v["requester_org"]}),
+                            groups=group_lookup(), existing=existing, now=timezone.now())
+
+    def check_row(self, row: int, values: dict[str, Any], *, ctx: NeedsContext, community: Any,
+                  actor: Any) -> Plan:
+        errors: dict[str, str] = {}
+        requester_org = None
+        if values["requester_org"]:
+            try:
+                requester_org = ctx.orgs.find(values["requester_org"])
+            except ValueError as exc:
+                errors["requester_org"] = str(exc)
+        groups = []
+        for name in values["beneficiary_groups"]:
+            group = ctx.groups.get(name)
+            if group is None:
+                errors["beneficiary_groups"] = _("未知的受益群体“%(name)s”。") % {"name": name}
+            else:
+                groups.append(group)
+        title = values["title"].strip()
+        year = values["year"] or current_year()
+        if (title, year) in ctx.existing:
+            errors["title"] = _("本社区 %(year)d 年度已有同名需求。") % {"year": year}
+        status = values["status"] or NeedStatus.SUBMITTED
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        need = Need(
+            community=community, title=title, description=values["description"], category=values["category"],
+            beneficiary_count=values["beneficiary_count"],
+            quantity_needed=1 if values["quantity_needed"] is None else values["quantity_needed"],
+            quantity_unit=values["quantity_unit"] or "项", place=values["place"],
+            urgency=values["urgency"] or Urgency.LOW, wanted_by=values["wanted_by"], year=year,
+            source=values["source"] or _default_source(actor, requester_org), requester=user,
+            requester_org=requester_org, contact_name=values["contact_name"],
+            contact_phone=values["contact_phone"], status=status,
+        )
+        if need.quantity_needed < 1:  # the need_quantity_positive constraint, said in words
+            errors["quantity_needed"] = _("需求数量不能小于 1。")
+        if status != NeedStatus.SUBMITTED:
+            need.published_at, need.reviewed_by = ctx.now, user
+        try:
+            # The two check constraints are checked in Python (quantity ≥ 1 above; nothing is
+            # covered on import): Django validates each with a query, 40,000 for 20,000 rows.
+            need.full_clean(exclude=FK_FIELDS, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = {**self.errors_from(exc, errors), **errors}
+        if errors:
+            raise RowInvalid(errors)
+        return Plan(row=row, action=_("新建"), label=title, obj=need, extra={"groups": groups})
+
+    def duplicate_key(self, plan: Plan) -> Hashable:
+        return (plan.obj.title, plan.obj.year)
+
+    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+        needs = Need.objects.bulk_create([p.obj for p in plans], batch_size=1000)
+        through = Need.beneficiary_groups.through
+        through.objects.bulk_create([
+            through(need_id=need.pk, beneficiarygroup_id=group.pk)
+            for need, plan in zip(needs, plans, strict=True) for group in plan.extra["groups"]
+        ], batch_size=2000)
+        bulk_audit(actor=actor, objs=needs, fields=["title", "category", "quantity_needed", "quantity_unit",
+                                                    "source", "year", "status"])
+        return len(needs)
+
+    def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
+        needs = (Need.objects.filter(community=community).select_related("category", "requester_org")
+                 .prefetch_related("beneficiary_groups").order_by("year", "created_at", "id"))
+        for n in needs.iterator(chunk_size=2000):
+            yield {
+                "title": n.title, "description": n.description, "category": n.category.name,
+                "beneficiary_groups": [g.name for g in n.beneficiary_groups.all()],
+                "beneficiary_count": n.beneficiary_count, "quantity_needed": n.quantity_needed,
+                "quantity_unit": n.quantity_unit, "place": n.place, "urgency": choice_label(Urgency, n.urgency),
+                "wanted_by": n.wanted_by, "year": n.year, "source": choice_label(NeedSource, n.source),
+                "requester_org": n.requester_org.name if n.requester_org else "",
+                "contact_name": n.contact_name, "contact_phone": n.contact_phone,
+                "status": choice_label(NeedStatus, n.status),
+            }
