@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .base import LedgerSpec
 from .needs import NeedsSpec
+from .projects import ProjectsSpec
 from .units import UnitsSpec
 
-SPECS: dict[str, LedgerSpec] = {spec.kind: spec for spec in (UnitsSpec(), NeedsSpec())}
+SPECS: dict[str, LedgerSpec] = {spec.kind: spec for spec in (UnitsSpec(), NeedsSpec(), ProjectsSpec())}
 KINDS = ("units", "needs", "resources", "projects")
 
 
