@@ -35,32 +35,26 @@ def _date_widget() -> forms.DateInput:
 
 
 class ProjectFilterForm(forms.Form):
-    """Filters of the community project list; choices come from the community being viewed."""
+    """Filters of a project list or board.
 
-    community = forms.ModelChoiceField(label=_("社区"), queryset=None, required=False, empty_label=None)
-    category = forms.ModelChoiceField(
-        label=_("类别"),
-        queryset=Category.objects.filter(is_active=True),
-        required=False,
-        empty_label=_("全部类别"),
-    )
+    Choices are plain ``(id, name)`` lists read once by the view: ModelChoiceFields would query
+    (and on PostgreSQL open a server-side cursor) again while rendering.
+    """
+
+    community = forms.TypedChoiceField(label=_("社区"), required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label=_("类别"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ProjectStatus.choices])
-    unit = forms.ModelChoiceField(
-        label=_("单位"), queryset=Organisation.objects.none(), required=False, empty_label=_("全部单位")
-    )
+    unit = forms.TypedChoiceField(label=_("单位"), required=False, coerce=int, empty_value=None)
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    q = forms.CharField(
-        label=_("搜索"),
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("项目名称")}),
-    )
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50)
 
     def __init__(
         self,
         *args: Any,
-        communities: Any = None,
-        units: Any = None,
+        communities: list[tuple[int, str]] | None = None,
+        units: list[tuple[int, str]] = (),
+        categories: list[tuple[int, str]] = (),
+        statuses: list[str] | None = None,
         years: list[int] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -68,9 +62,14 @@ class ProjectFilterForm(forms.Form):
         if communities is None:
             del self.fields["community"]
         else:
-            self.fields["community"].queryset = communities
-        if units is not None:
-            self.fields["unit"].queryset = units
+            self.fields["community"].choices = list(communities)
+        self.fields["category"].choices = [("", _("全部类别")), *categories]
+        self.fields["unit"].choices = [("", _("全部单位")), *units]
+        if statuses is not None:
+            self.fields["status"].choices = [
+                ("", _("全部状态")),
+                *[c for c in ProjectStatus.choices if c[0] in statuses],
+            ]
         this_year = timezone.localdate().year
         years = years or list(range(this_year + 1, this_year - 5, -1))
         self.fields["year"].choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]

@@ -206,6 +206,17 @@ def community_units(*, community: Region) -> QuerySet[Organisation]:
     return Organisation.objects.filter(partnerships__community=community).order_by("name")
 
 
+def unit_choices(*, community: Region) -> list[tuple[int, str]]:
+    """(id, name) of the community's joint units, for filter bars."""
+    return list(community_units(community=community).values_list("pk", "name"))
+
+
+def category_choices() -> list[tuple[int, str]]:
+    from lianjian.lists.models import Category
+
+    return list(Category.objects.filter(is_active=True).values_list("pk", "name"))
+
+
 # ---- public board -----------------------------------------------------------------------------
 def public_community(*, code: str) -> Region:
     try:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
+from lianjian.regions.models import Region
 
 from . import selectors, services
 from .forms import (
@@ -60,21 +61,23 @@ def _permissions(user: Any, project: Project) -> dict[str, bool]:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """A community's projects (项目清单), filtered by category, status, unit and year; paginated."""
-    communities = selectors.community_choices(user=request.user)
-    community = None
-    if request.GET.get("community"):
-        community = (
-            communities.filter(pk=request.GET["community"]).first() if request.GET["community"].isdigit() else None
-        )
-        if community is None:
-            raise Http404
-    else:
-        community = communities.first()
-    if community is None:
+    communities = list(selectors.community_choices(user=request.user).values_list("pk", "name", "code"))
+    if not communities:
         raise PermissionDenied
-    units = selectors.community_units(community=community)
+    wanted = request.GET.get("community")
+    if wanted:
+        chosen = [c for c in communities if str(c[0]) == wanted]
+        if not chosen:
+            raise Http404
+    # One query gave id, name and code of every community on offer; build the chosen one from it.
+    pk, name, code = chosen[0] if wanted else communities[0]
+    community = Region(pk=pk, name=name, code=code)
     form = ProjectFilterForm(
-        request.GET or None, communities=communities, units=units, initial={"community": community}
+        request.GET or None,
+        communities=[(pk, name) for pk, name, _code in communities],
+        units=selectors.unit_choices(community=community),
+        categories=selectors.category_choices(),
+        initial={"community": community.pk},
     )
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.project_list(

@@ -8,13 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from lianjian.lists.models import Category
 from lianjian.projects import selectors
 from lianjian.projects.forms import ProjectFilterForm, RatingForm
-from lianjian.projects.models import ProjectStatus
 from lianjian.projects.services import device_hash_for, rating_add
 
 DEVICE_COOKIE = "lj_device"
@@ -25,13 +22,12 @@ DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """A community's public board: published needs (no personal data) and projects with status."""
     community = selectors.public_community(code=code)
-    units = selectors.community_units(community=community)
-    form = ProjectFilterForm(request.GET or None, units=units)
-    form.fields["category"].queryset = Category.objects.all()
-    form.fields["status"].choices = [
-        ("", _("全部状态")),
-        *[c for c in ProjectStatus.choices if c[0] in selectors.PUBLIC_STATUSES],
-    ]
+    form = ProjectFilterForm(
+        request.GET or None,
+        units=selectors.unit_choices(community=community),
+        categories=selectors.category_choices(),
+        statuses=selectors.PUBLIC_STATUSES,
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     kwargs = {
         "category": filters.get("category"),
