@@ -23,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = community_unit_counts(communities=communities)
         rows = [(c, counts.get(c.pk, 0)) for c in communities.order_by("code")[:200]]
         context.update(nodes=nodes, community_rows=rows, community_total=communities.count())
+        context["todo"] = _staff_todo(request.user, scope)
     if scope.is_liaison:
         from lianjian.matching.selectors import invitations_for, needs_for_organisation
 
@@ -32,6 +33,29 @@ def home(request: HttpRequest) -> HttpResponse:
         context["could_meet"] = [
             (org, needs_for_organisation(user=request.user, organisation=org, top_k=5)) for org in units]
     return render(request, "core/home.html", context)
+
+
+def _staff_todo(user: object, scope: object) -> list[tuple[str, int, str]]:
+    """What waits for staff today: needs to review, claims to confirm, overdue milestones, open projects."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from lianjian.lists.selectors import review_queue
+    from lianjian.projects.models import ProjectStatus
+    from lianjian.projects.selectors import milestones_overdue, project_list
+
+    queue = review_queue(user=user)
+    overdue = milestones_overdue()
+    if not scope.is_superuser:  # type: ignore[attr-defined]
+        overdue = overdue.filter(scope.region_q(prefix="project__community__"))  # type: ignore[attr-defined]
+    review_url = reverse("lists:review")
+    return [
+        (_("待审核需求"), queue["needs"].count(), review_url),
+        (_("待确认认领"), queue["claims"].count(), review_url),
+        (_("逾期节点"), overdue.count(), reverse("projects:list") + "?status=in_progress"),
+        (_("进行中项目"), project_list(user=user, status=ProjectStatus.IN_PROGRESS).count(),
+         reverse("projects:list") + "?status=in_progress"),
+    ]
 
 
 @never_cache

@@ -109,3 +109,12 @@ def demo_logins() -> list[tuple[str, str, str]]:
     for username, _name, _phone, role, target in data.USERS:
         rows.append((username, f"{Role(role).label} {names.get(target, target)}".strip(), data.DEMO_PASSWORD))
     return rows
+
+
+def mark_demo_history_read(*, since: dt.datetime) -> int:
+    """The demo re-tells events that already happened; their notifications are history, not news."""
+    from lianjian.notifications.models import Notification
+    from lianjian.notifications.services import notification_mark_all_read
+
+    recipients = Notification.objects.filter(is_read=False, created_at__gte=since).values("recipient_id")
+    return sum(notification_mark_all_read(actor=user, since=since) for user in User.objects.filter(pk__in=recipients))

@@ -70,8 +70,12 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor: Any) -> int:
-    """Mark every unread notification of the actor read; return how many changed."""
+def notification_mark_all_read(*, actor: Any, since: Any = None) -> int:
+    """Mark every unread notification of the actor read (those created since *since*, if given);
+    return how many changed."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
-    return Notification.objects.filter(recipient=actor, is_read=False).update(is_read=True)
+    qs = Notification.objects.filter(recipient=actor, is_read=False)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return qs.update(is_read=True)

@@ -110,3 +110,19 @@ def test_an_english_request_does_not_leave_english_active_for_later_work(client)
     client.cookies["django_language"] = "en"
     assert "Log in" in client.get("/").content.decode()
     assert translation.get_language() == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_staff_home_shows_what_waits_for_them(client, world):
+    from lianjian.lists.models import Category
+    from lianjian.lists.services import need_create
+
+    need_create(actor=world.resident, community=world.community, title="楼道灯坏了",
+                category=Category.objects.get(name="安全"))
+    client.force_login(world.staff)
+    response = client.get("/home/")
+    todo = {label: n for label, n, _url in response.context["todo"]}
+    assert todo["待审核需求"] == 1
+    client.force_login(world.other_staff)
+    todo = {label: n for label, n, _url in client.get("/home/").context["todo"]}
+    assert todo["待审核需求"] == 0
