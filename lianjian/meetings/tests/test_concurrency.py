@@ -1,0 +1,70 @@
+"""Phones claiming the last share of a board need at the same instant: exactly one wins.
+
+Each thread has its own database connection. Passes on SQLite (IMMEDIATE transactions queue the
+writers) and on PostgreSQL (the need row is locked with SELECT … FOR UPDATE):
+``DATABASE_URL=postgres://… pytest lianjian/meetings -m concurrency``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from lianjian.core.testing import make_world
+from lianjian.lists.models import Claim
+from lianjian.meetings import services
+from lianjian.meetings.models import Meeting, MeetingClaim
+
+from .factories import board_need, make_meeting, partner_unit
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
+
+
+def run_together(jobs: list[Any]) -> dict[str, list[Any]]:
+    barrier = threading.Barrier(len(jobs))
+    results: dict[str, list[Any]] = {"ok": [], "refused": [], "error": []}
+    lock = threading.Lock()
+
+    def worker(job: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            value, key = job(), "ok"
+        except ValidationError as exc:
+            value, key = exc, "refused"
+        except Exception as exc:  # anything else fails the test
+            value, key = exc, "error"
+        finally:
+            connection.close()
+        with lock:
+            results[key].append(value)
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_simultaneous_board_claims_never_overfill_a_need():
+    world = make_world()
+    meeting = make_meeting(world)
+    need = board_need(world, meeting, quantity=2)
+    units = [partner_unit(world, f"并发会上单位{meeting.pk}-{i}") for i in range(5)]
+
+    def claim(org: Any, liaison: Any) -> Any:
+        def job() -> Any:
+            m = Meeting.objects.get(pk=meeting.pk)
+            return services.meeting_claim_create(actor=liaison, meeting=m, need=need, organisation=org)
+
+        return job
+
+    results = run_together([claim(org, liaison) for org, liaison in units])
+    assert results["error"] == []
+    assert len(results["ok"]) == 2 and len(results["refused"]) == 3
+    assert Claim.objects.filter(need=need).count() == 2
+    assert MeetingClaim.objects.filter(meeting=meeting).count() == 2
