@@ -135,6 +135,24 @@ def meeting_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     if token != meeting.checkin_token:
         raise Http404
     signed = None
+    if request.method == "POST" and "title" in request.POST:
+        # The same link lets residents and units submit proposals before the meeting.
+        form = ProposalForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            _attempt(
+                request,
+                lambda: services.proposal_create(
+                    actor=request.user,
+                    meeting=meeting,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    category=form.cleaned_data["category"],
+                ),
+                _("提议已提交，感谢您的建议！"),
+            )
+        else:
+            messages.error(request, _("请填写议题。"))
+        return redirect("meetings:checkin", pk=meeting.pk, token=token)
     if request.method == "POST":
         signed = _attempt(
             request,

@@ -142,3 +142,13 @@ def test_api_list_detail_board_and_claim(world):
     body = json.dumps({"need_id": need.pk, "organisation_id": org2.pk, "quantity": 1})
     r = login(liaison2).post(f"/api/v1/meetings/{meeting.pk}/claims", body, content_type="application/json")
     assert r.status_code in (403, 404, 422)
+
+
+def test_resident_submits_a_proposal_through_the_meeting_link(world):
+    meeting = make_meeting(world, open_=False)
+    c = login(world.resident)
+    url = reverse("meetings:checkin", args=[meeting.pk, meeting.checkin_token])
+    r = c.post(url, {"title": "小区增设休息座椅", "description": "老人散步没有地方坐"}, follow=True)
+    assert "提议已提交" in r.content.decode()
+    p = meeting.proposals.get()
+    assert p.raised_by == world.resident and p.stage == "before" and p.raiser
