@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from lianjian.accounts.forms import client_ip
 from lianjian.projects import selectors
 from lianjian.projects.forms import ProjectFilterForm, RatingForm
 from lianjian.projects.services import device_hash_for, rating_add
@@ -53,10 +54,6 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 @never_cache
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     """The short public rating page behind the project's QR code: 1–5 stars and a comment.
@@ -79,7 +76,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 device_hash=device_hash_for(device_id) if not new_device else "",
                 rater=request.user,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))

@@ -220,3 +220,17 @@ def test_create_project_page(client, world):
         },
     )
     assert response.status_code == 302 and Project.objects.get().created_by == world.liaison
+
+
+def test_detail_page_query_count_does_not_grow_with_progress_and_photos(client, world, django_assert_max_num_queries):
+    from lianjian.projects import services
+
+    p = project(world, status="in_progress")
+    for i in range(6):
+        services.progress_add(
+            actor=world.staff, project=p, text=f"进展{i}", happened_on=p.start_date, photos=[png(f"{i}.png")]
+        )
+    client.force_login(world.staff)
+    with django_assert_max_num_queries(16):
+        page = client.get(p.get_absolute_url()).content.decode()
+    assert page.count("<img") >= 6
