@@ -389,6 +389,16 @@ def highlights(*, community: Region, year: int, limit: int = 3) -> list[Highligh
     return out
 
 
+def latest_year_with_data(*, region: Region, until: int) -> int | None:
+    """The most recent year (not after *until*) with a completed project in the region."""
+    return (
+        Project.objects.filter(_subtree(region, "community__"), status=ProjectStatus.COMPLETED, year__lte=until)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
 # ---- regions the user may look at -----------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -15,13 +16,20 @@ from lianjian.regions.models import Level
 from . import report, selectors
 
 
-def _year(request: HttpRequest) -> int:
-    default = timezone.localdate().year - 1  # the year being summed up is usually the last one
+def _year(request: HttpRequest, region: Any = None) -> int:
+    """The year asked for, else the latest year with completed projects (up to last year)."""
+    last_year = timezone.localdate().year - 1
     try:
-        year = int(request.GET.get("year") or default)
+        year = int(request.GET.get("year") or 0)
     except ValueError:
-        return default
-    return year if 2000 <= year <= 2999 else default
+        year = 0
+    if 2000 <= year <= 2999:
+        return year
+    if region is not None:
+        latest = selectors.latest_year_with_data(region=region, until=last_year)
+        if latest:
+            return latest
+    return last_year
 
 
 @login_required
@@ -36,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Figures of a district, street or community, with its children and the year before."""
     region = selectors.region_for_user(user=request.user, pk=pk)
-    year = _year(request)
+    year = _year(request, region)
     stats, computed_at = selectors.region_stats_cached(region=region, year=year)
     figures, previous, children = stats.current, stats.previous, stats.children
     is_community = region.level == Level.COMMUNITY
@@ -79,7 +87,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "docx")
     if fmt not in report.FORMATS:
         fmt = "docx"
-    data = report.build_report(community=region, year=_year(request))
+    data = report.build_report(community=region, year=_year(request, region))
     response = HttpResponse(report.render(data, fmt), content_type=report.CONTENT_TYPES[fmt])
     filename = f"{data.filename_stem}.{fmt}"
     response["Content-Disposition"] = (

@@ -172,3 +172,8 @@ def test_report_command_writes_each_format(year_world, tmp_path: Path):
         out = tmp_path / f"r.{fmt}"
         call_command("report", community=year_world.community.code, year=2024, fmt=fmt, output=str(out))
         assert out.stat().st_size > 1000
+
+
+def test_dashboard_defaults_to_the_latest_year_with_data(year_world):
+    page = login(year_world.staff).get(f"/analytics/regions/{year_world.community.pk}/")
+    assert page.context["year"] == 2024
