@@ -139,7 +139,7 @@ def _meeting_part(community: Region, year: int) -> MeetingPart | None:
             "raiser": p.raiser,
             "stage": str(p.get_stage_display()),
             "status": str(p.get_status_display()),
-            "need": p.need.title if p.need_id else "",
+            "need": p.need.title if p.need is not None else "",
         }
         for p in proposals_of(meeting=meeting)
     ]

@@ -365,11 +365,11 @@ def highlights(*, community: Region, year: int, limit: int = 3) -> list[Highligh
         partners.setdefault(pu.project_id, []).append(pu.organisation.name)
     out = []
     for p in projects:
-        ph = photos.get(p.pk)
+        photo = photos.get(p.pk)
         path = ""
-        if ph is not None:
+        if photo is not None:
             try:
-                path = ph.image.path
+                path = photo.image.path
             except (ValueError, NotImplementedError):
                 path = ""
         names = partners.get(p.pk) or [p.lead_org.name]
@@ -383,7 +383,7 @@ def highlights(*, community: Region, year: int, limit: int = 3) -> list[Highligh
                 average_rating=p.average_rating,
                 completed_on=p.completed_on,
                 photo_path=path,
-                photo_caption=(ph.caption if ph else ""),
+                photo_caption=(photo.caption if photo else ""),
             )
         )
     return out

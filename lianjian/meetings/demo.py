@@ -32,7 +32,7 @@ REEMPLOYMENT = "辖区失业人员再就业"
 HERITAGE = "非遗文化进校园"
 
 
-def _category(code: str, fallback_name: str) -> Category:
+def _category(code: str, fallback_name: str) -> Category | None:
     return (
         Category.objects.filter(code=code).first()
         or Category.objects.filter(name=fallback_name).first()
@@ -50,7 +50,7 @@ def _ensure_need(
     *,
     title: str,
     keyword: str,
-    category: Category,
+    category: Category | None,
     quantity: int,
     unit: str,
     description: str,
@@ -170,6 +170,8 @@ def load() -> None:
             )
         heritage_proposal.refresh_from_db()
     heritage = heritage_proposal.need
+    if heritage is None:
+        return
     services.board_add_need(actor=SYSTEM, meeting=meeting, need=heritage)
     if reemployment.status == NeedStatus.PUBLISHED:
         services.board_add_need(actor=SYSTEM, meeting=meeting, need=reemployment)

@@ -27,7 +27,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = (
+        self.fields["community"].queryset = (  # type: ignore[attr-defined]
             get_scope(user).filter_regions(Region.objects.filter(level=Level.COMMUNITY)).order_by("code")
         )
 
@@ -45,7 +45,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, meeting: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["raised_by_org"].queryset = Organisation.objects.filter(
+        self.fields["raised_by_org"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=Partnership.objects.filter(
                 community=meeting.community, status=PartnershipStatus.ACTIVE
             ).values("organisation_id")

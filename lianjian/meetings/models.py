@@ -280,7 +280,7 @@ class Proposal(TimeStampedModel):
     def raiser(self) -> str:
         return (
             self.raised_by_name
-            or (self.raised_by_org.name if self.raised_by_org_id else "")
+            or (self.raised_by_org.name if self.raised_by_org is not None else "")
             or (str(self.raised_by) if self.raised_by_id else "")
         )
 

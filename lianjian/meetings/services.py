@@ -96,9 +96,9 @@ def meeting_create(
         meeting_invite(actor=actor, meeting=meeting, organisation=org)
     for person in invited_people:
         org_ids = get_scope(person).org_ids
-        org = Organisation.objects.filter(pk__in=org_ids).first()
-        if org is not None:
-            meeting_invite(actor=actor, meeting=meeting, organisation=org, person=person)
+        found = Organisation.objects.filter(pk__in=org_ids).first()
+        if found is not None:
+            meeting_invite(actor=actor, meeting=meeting, organisation=found, person=person)
     return meeting
 
 
@@ -321,7 +321,7 @@ def proposal_convert(
     """
     _require_staff(actor, proposal.meeting)
     proposal = _lock_open_proposal(proposal)
-    if proposal.need_id:
+    if proposal.need is not None:
         return proposal.need  # already converted or linked: never a second need
     if proposal.status == ProposalStatus.DECLINED:
         raise ValidationError({"status": _("该提议已不予采纳，不能转为需求。")})

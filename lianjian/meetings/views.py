@@ -160,7 +160,7 @@ def meeting_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
             _("签到成功，欢迎参会！"),
         )
     else:
-        signed = meeting.attendances.filter(person=request.user).first()
+        signed = meeting.attendances.filter(person_id=request.user.pk).first()
     summary = selectors.attendance_summary(meeting=meeting)
     return render(
         request, "meetings/checkin.html", {"meeting": meeting, "signed": signed, "attendance": summary}
