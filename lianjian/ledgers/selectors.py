@@ -65,9 +65,13 @@ def ledger_export(*, user: Any, kind: str, community: Region) -> Workbook:
     if not community.is_community or not get_scope(user).covers_region(community):
         raise PermissionDenied(_("您无权导出该社区的数据。"))
     spec = get_spec(kind)
-    return build_workbook(spec, spec.export_rows(community=community))
+    return build_workbook(spec, spec.export_rows(community=community), community=community)
 
 
-def ledger_template(*, kind: str) -> Workbook:
-    """The blank template of *kind*, with drop-downs and the 说明 sheet."""
-    return build_workbook(get_spec(kind))
+def ledger_template(*, kind: str, community: Region | None = None) -> Workbook:
+    """The blank template of *kind*, with drop-downs and the 说明 sheet.
+
+    With *community* (already checked to be in the user's scope), drop-downs may offer its own
+    values, such as its joint units.
+    """
+    return build_workbook(get_spec(kind), community=community)

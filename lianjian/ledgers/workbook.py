@@ -219,8 +219,11 @@ def _cell_value(column_type: str, value: Any) -> Any:
     return value
 
 
-def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = ()) -> Workbook:
-    """Return the kind's workbook: header, *rows*, drop-downs, 选项 and 说明 sheets."""
+def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = (), *, community: Any = None) -> Workbook:
+    """Return the kind's workbook: header, *rows*, drop-downs, 选项 and 说明 sheets.
+
+    With *community*, suggestion drop-downs may list that community's own values (its units).
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = spec.label
@@ -248,37 +251,48 @@ def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = ()) -> Wor
         if count:
             for (cell,) in ws.iter_rows(min_row=2, max_row=count + 1, min_col=index, max_col=index):
                 cell.number_format = fmt
-    _add_dropdowns(wb, ws, spec, last)
-    _add_help(wb, spec)
+    suggestions = spec.suggestions(community=community)
+    _add_dropdowns(wb, ws, spec, last, suggestions)
+    _add_help(wb, spec, suggestions)
     return wb
 
 
-def _add_dropdowns(wb: Workbook, ws: Any, spec: LedgerSpec, last: int) -> None:
+def _add_dropdowns(wb: Workbook, ws: Any, spec: LedgerSpec, last: int, suggestions: dict[str, list[str]]) -> None:
+    """Strict drop-downs for CHOICE columns; suggestion drop-downs (any text allowed) for ``suggest``."""
     lists = {c.options: spec.dropdown(c.options) for c in spec.columns if c.type == CHOICE and c.options}
     lists = {name: labels for name, labels in lists.items() if labels}
-    if not lists:
+    hints = {c.suggest: suggestions.get(c.suggest, []) for c in spec.columns if c.suggest}
+    hints = {name: labels for name, labels in hints.items() if labels}
+    if not lists and not hints:
         return
     options = wb.create_sheet(OPTIONS_SHEET)
     options.sheet_state = "hidden"
-    ranges: dict[str, str] = {}
-    for index, (name, labels) in enumerate(lists.items(), 1):
+    ranges: dict[tuple[bool, str], str] = {}
+    named = [((True, n), labels) for n, labels in lists.items()] + [((False, n), labels) for n, labels in hints.items()]
+    for index, (key, labels) in enumerate(named, 1):
         letter = get_column_letter(index)
-        options.cell(row=1, column=index, value=name)
+        options.cell(row=1, column=index, value=key[1])
         for r, label in enumerate(labels, 2):
             options.cell(row=r, column=index, value=label)
-        ranges[name] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
+        ranges[key] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
     for index, column in enumerate(spec.columns, 1):
-        if column.options not in ranges:
+        strict = (True, column.options) in ranges
+        key = (True, column.options) if strict else (False, column.suggest)
+        if key not in ranges:
             continue
-        dv = DataValidation(type="list", formula1=ranges[column.options], allow_blank=True,
-                            showErrorMessage=True, errorTitle=_("无效的选项"),
-                            error=_("请从下拉列表中选择“%(col)s”。") % {"col": column.header})
+        if strict:
+            dv = DataValidation(type="list", formula1=ranges[key], allow_blank=True,
+                                showErrorMessage=True, errorTitle=_("无效的选项"),
+                                error=_("请从下拉列表中选择“%(col)s”。") % {"col": column.header})
+        else:
+            # Offered, not enforced: Excel and WPS accept any other text when the error is off.
+            dv = DataValidation(type="list", formula1=ranges[key], allow_blank=True, showErrorMessage=False)
         letter = get_column_letter(index)
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
 
 
-def _add_help(wb: Workbook, spec: LedgerSpec) -> None:
+def _add_help(wb: Workbook, spec: LedgerSpec, suggestions: dict[str, list[str]]) -> None:
     ws = wb.create_sheet(HELP_SHEET)
     ws.append([_("%(kind)s导入模板说明") % {"kind": spec.label}])
     ws["A1"].font = Font(bold=True, size=14)
@@ -299,10 +313,33 @@ def _add_help(wb: Workbook, spec: LedgerSpec) -> None:
         cell.fill = _HEADER_FILL
     for column in spec.columns:
         allowed = "、".join(spec.dropdown(column.options)) if column.options else ""
-        described = "；".join(p for p in (allowed and _("可选：%(v)s") % {"v": allowed}, column.help) if p)
+        common = "、".join(suggestions.get(column.suggest, [])[:30]) if column.suggest else ""
+        described = "；".join(p for p in (allowed and _("可选：%(v)s") % {"v": allowed},
+                                         common and _("常用：%(v)s") % {"v": common}, column.help) if p)
         ws.append([column.header, _("必填") if column.required else _("选填"),
                    TYPE_FORMAT.get(column.type, _("文本")), described, column.example])
     for letter, width in zip("ABCDE", (16, 10, 36, 60, 24), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
         row[3].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def build_error_report(errors: Iterable[Any], *, summary: str = "") -> bytes:
+    """Every row error (row, column, reason) as an .xlsx file, streamed for large reports."""
+    import io
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("错误报告"))
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 80
+    ws.freeze_panes = "A2"
+    ws.append([_("行号"), _("列"), _("原因")])
+    for error in errors:
+        ws.append([error.row, error.column, error.message])
+    if summary:
+        ws.append([])
+        ws.append(["", "", summary])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

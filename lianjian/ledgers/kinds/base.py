@@ -32,6 +32,7 @@ class Column:
     required: bool = False
     fields: tuple[str, ...] = ()  # model fields whose validation errors belong to this column
     options: str = ""  # name of the option list (drop-down) for CHOICE columns
+    suggest: str = ""  # name of a suggestion list: a drop-down that still accepts any text
     help: str = ""  # what to write, for the 说明 sheet
     example: str = ""
     width: int = 16
@@ -92,6 +93,10 @@ class LedgerSpec:
                 seen.add(value)
                 labels.append(label)
         return labels
+
+    def suggestions(self, *, community: Any = None) -> dict[str, list[str]]:
+        """Suggestion lists by name for ``Column.suggest``; *community* is known for exports."""
+        return {}
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
