@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", views.ledger_export_download, name="export"),
     path("upload/", views.ledger_upload, name="upload"),
     path("confirm/", views.ledger_confirm, name="confirm"),
+    path("errors/", views.ledger_error_report, name="errors"),
 ]

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +22,19 @@ from .forms import LedgerForm, LedgerUploadForm
 from .kinds import SPECS
 from .selectors import ledger_communities, ledger_export, ledger_template
 from .services import ImportReport, LedgerFileError, ledger_import
-from .uploads import upload_discard, upload_load, upload_open, upload_store
+from .uploads import (
+    error_report_load,
+    error_report_store,
+    upload_discard,
+    upload_load,
+    upload_open,
+    upload_store,
+)
+from .workbook import build_error_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 200
+PREVIEW_ERRORS = 500  # errors rendered on the page; the downloadable report has all of them
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -40,15 +50,21 @@ def _xlsx_response(workbook: Workbook, filename: str) -> HttpResponse:
     return response
 
 
+def _index(request: HttpRequest, upload_form: LedgerUploadForm, status: int = 200) -> HttpResponse:
+    communities = list(ledger_communities(user=request.user)[:2])
+    return render(request, "ledgers/index.html", {
+        "export_form": LedgerForm(user=request.user, auto_id="export_%s"),
+        "upload_form": upload_form,
+        "specs": list(SPECS.values()),
+        # Staff of one community get templates whose drop-downs list its joint units.
+        "template_community": communities[0] if len(communities) == 1 else None,
+    }, status=status)
+
+
 @login_required
 def ledger_index(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    user = request.user
-    return render(request, "ledgers/index.html", {
-        "export_form": LedgerForm(user=user, auto_id="export_%s"),
-        "upload_form": LedgerUploadForm(user=user),
-        "specs": list(SPECS.values()),
-    })
+    return _index(request, LedgerUploadForm(user=request.user))
 
 
 @login_required
@@ -56,8 +72,13 @@ def ledger_template_download(request: HttpRequest, kind: str) -> HttpResponse:
     _staff_only(request)
     if kind not in SPECS:
         raise Http404
+    community, raw = None, request.GET.get("community", "")
+    if raw:
+        community = ledger_communities(user=request.user).filter(pk=raw).first() if raw.isdigit() else None
+        if community is None:
+            raise Http404
     name = _("%(kind)s导入模板.xlsx") % {"kind": SPECS[kind].label}
-    return _xlsx_response(ledger_template(kind=kind), name)
+    return _xlsx_response(ledger_template(kind=kind, community=community), name)
 
 
 @login_required
@@ -73,9 +94,15 @@ def ledger_export_download(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(request: HttpRequest, report: ImportReport, token: str) -> HttpResponse:
+    errors_token = ""
+    if report.errors:
+        content = build_error_report(report.errors, summary=report.summary())
+        errors_token = error_report_store(content=content, user_id=request.user.pk, filename=report.filename)
     return render(request, "ledgers/preview.html", {
         "report": report, "token": token, "plans": report.plans[:PREVIEW_ROWS],
         "more_plans": max(len(report.plans) - PREVIEW_ROWS, 0),
+        "errors": report.errors[:PREVIEW_ERRORS], "more_errors": max(len(report.errors) - PREVIEW_ERRORS, 0),
+        "errors_token": errors_token,
     })
 
 
@@ -86,9 +113,7 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     form = LedgerUploadForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
-        return render(request, "ledgers/index.html", {
-            "export_form": LedgerForm(user=request.user, auto_id="export_%s"), "upload_form": form,
-            "specs": list(SPECS.values())}, status=400)
+        return _index(request, form, status=400)
     kind, community, file = (form.cleaned_data[k] for k in ("kind", "community", "file"))
     token, pending = upload_store(file=file, kind=kind, community_id=community.pk, user_id=request.user.pk)
     try:
@@ -98,9 +123,7 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
     except LedgerFileError as exc:
         upload_discard(pending)
         form.add_error("file", str(exc))
-        return render(request, "ledgers/index.html", {
-            "export_form": LedgerForm(user=request.user, auto_id="export_%s"), "upload_form": form,
-            "specs": list(SPECS.values())}, status=400)
+        return _index(request, form, status=400)
     if not report.ok:
         upload_discard(pending)
         token = ""
@@ -127,8 +150,23 @@ def ledger_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("ledgers:index")
     if not report.ok:
-        # The data changed since the preview (e.g. someone added the same need); show why.
+        # The data changed since the preview (e.g. someone added the same need); show why. The
+        # upload cannot be confirmed any more, so it goes.
+        upload_discard(pending)
         return _preview(request, report, "")
     upload_discard(pending)
     messages.success(request, report.summary())
     return redirect("ledgers:index")
+
+
+@login_required
+def ledger_error_report(request: HttpRequest) -> FileResponse:
+    """Download every row error of a rejected upload (the page shows at most PREVIEW_ERRORS)."""
+    _staff_only(request)
+    found = error_report_load(request.GET.get("token", ""), user_id=request.user.pk)
+    if found is None:
+        raise Http404
+    path, filename = found
+    stem = filename.rsplit(".", 1)[0] if filename else _("导入")
+    name = _("%(name)s-错误报告.xlsx") % {"name": stem}
+    return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=name, content_type=XLSX)
