@@ -170,9 +170,7 @@ class MilestoneIn(Schema):
 class RatingIn(Schema):
     stars: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=300)
-    device_id: str = Field(
-        "", max_length=100, description="A stable id of the rating device (one rating each)"
-    )
+    device_id: str = Field("", max_length=100, description="A stable id of the rating device (one rating each)")
 
 
 class RatingSummaryOut(Schema):
@@ -252,8 +250,7 @@ def _detail(request: HttpRequest, p: Project) -> dict[str, Any]:
                 "is_completion": u.is_completion,
                 "organisation_name": u.organisation.name if u.organisation else None,
                 "photos": [
-                    {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption}
-                    for ph in u.photos.all()
+                    {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption} for ph in u.photos.all()
                 ],
             }
             for u in d.updates
@@ -430,16 +427,13 @@ def add_progress(request: HttpRequest, project_id: int) -> Status:
             "is_completion": update.is_completion,
             "organisation_name": update.organisation.name if update.organisation else None,
             "photos": [
-                {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption}
-                for ph in update.photos.all()
+                {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption} for ph in update.photos.all()
             ],
         },
     )
 
 
-@router.post(
-    "/{int:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress"
-)
+@router.post("/{int:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress")
 def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
     project = services.project_start(
         actor=request.user, project=_get_for_change(request, project_id), start_date=payload.start_date
@@ -473,16 +467,10 @@ def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> 
     return _out(request, project)
 
 
-@router.post(
-    "/{int:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone"
-)
+@router.post("/{int:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone")
 def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Status:
-    m = services.milestone_add(
-        actor=request.user, project=_get_for_change(request, project_id), **payload.dict()
-    )
-    return Status(
-        201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}
-    )
+    m = services.milestone_add(actor=request.user, project=_get_for_change(request, project_id), **payload.dict())
+    return Status(201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False})
 
 
 @router.post(

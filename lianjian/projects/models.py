@@ -64,9 +64,7 @@ class Project(TimeStampedModel):
     cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
     # Counters kept by the services with F() expressions; the source rows stay authoritative.
     people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(
-        _("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0
-    )
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0)
     rating_count = models.PositiveIntegerField(_("评价数"), default=0)
     rating_sum = models.PositiveIntegerField(_("评分合计"), default=0)
     public_token = models.CharField(_("公开链接码"), max_length=16, unique=True, default=new_public_token)
@@ -136,22 +134,14 @@ class ProjectUnit(models.Model):
     """A unit's part in a project: the lead or a partner, and the claim it came from."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_units")
-    organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="project_roles"
-    )
-    role = models.CharField(
-        _("角色"), max_length=10, choices=[("lead", _("牵头单位")), ("partner", _("协办单位"))]
-    )
-    claim = models.ForeignKey(
-        "lists.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="project_roles")
+    role = models.CharField(_("角色"), max_length=10, choices=[("lead", _("牵头单位")), ("partner", _("协办单位"))])
+    claim = models.ForeignKey("lists.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("参与单位")
         verbose_name_plural = _("参与单位")
-        constraints = [
-            models.UniqueConstraint(fields=["project", "organisation"], name="project_unit_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="project_unit_unique")]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.organisation}"
@@ -194,9 +184,7 @@ class ProgressUpdate(models.Model):
     text = models.TextField(_("进展情况"))
     happened_on = models.DateField(_("日期"))
     people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(
-        _("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0
-    )
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0)
     is_completion = models.BooleanField(_("完成证明"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

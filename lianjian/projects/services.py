@@ -175,9 +175,7 @@ def _save_photos(update: ProgressUpdate, photos: Sequence[UploadedFile]) -> None
 
 def _check_liaison_partner(organisation: Organisation, community: Any) -> None:
     if not Partnership.objects.filter(community=community, organisation=organisation).exists():
-        raise ValidationError(
-            {"lead_org": _("“%(name)s”不是本社区的联建单位。") % {"name": organisation.name}}
-        )
+        raise ValidationError({"lead_org": _("“%(name)s”不是本社区的联建单位。") % {"name": organisation.name}})
 
 
 # ---- creation ---------------------------------------------------------------------------------
@@ -290,21 +288,14 @@ def project_create_from_claims(*, actor: Any, need: Need, claims: Iterable[Claim
     if not get_scope(actor).covers_region(need.community):
         raise PermissionDenied
     need = Need.objects.select_for_update().select_related("community", "category").get(pk=need.pk)
-    qs = (
-        need.claims.filter(status=ClaimStatus.CONFIRMED)
-        .select_related("organisation")
-        .order_by("created_at", "id")
-    )
+    qs = need.claims.filter(status=ClaimStatus.CONFIRMED).select_related("organisation").order_by("created_at", "id")
     if claims is not None:
         qs = qs.filter(pk__in=[c.pk for c in claims])
     confirmed = list(qs)
     if not confirmed:
         raise ValidationError({"claims": _("该需求还没有已确认的认领，不能生成项目。")})
     project = (
-        Project.objects.filter(need=need)
-        .exclude(status=ProjectStatus.CANCELLED)
-        .order_by("created_at", "id")
-        .first()
+        Project.objects.filter(need=need).exclude(status=ProjectStatus.CANCELLED).order_by("created_at", "id").first()
     )
     if project is None:
         lead = next((c for c in confirmed if c.role == ClaimRole.LEAD), confirmed[0])
@@ -405,9 +396,7 @@ def milestones_flag_overdue(*, actor: Any, today: dt.date | None = None) -> list
         raise PermissionDenied
     flagged = []
     for milestone in milestones_overdue(today=today).filter(overdue_notified=False):
-        if not Milestone.objects.filter(pk=milestone.pk, overdue_notified=False).update(
-            overdue_notified=True
-        ):
+        if not Milestone.objects.filter(pk=milestone.pk, overdue_notified=False).update(overdue_notified=True):
             continue
         project = milestone.project
         record_activity(
@@ -553,8 +542,7 @@ def project_complete(
         errors["completed_on"] = _("完成日期不能晚于今天。")
     photos = _check_photos(photos)
     has_evidence = (
-        bool(photos)
-        or ProgressPhoto.objects.filter(update__project=project, update__is_completion=True).exists()
+        bool(photos) or ProgressPhoto.objects.filter(update__project=project, update__is_completion=True).exists()
     )
     if not has_evidence:
         errors["photos"] = _("请上传至少一张完成证明照片。")
@@ -682,13 +670,7 @@ def rating_add(
         with transaction.atomic():
             rating.save()
     except IntegrityError:
-        raise ValidationError(
-            {"__all__": _("您已经评价过这个项目了，谢谢您的参与！")}, code="duplicate"
-        ) from None
-    Project.objects.filter(pk=project.pk).update(
-        rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars
-    )
-    record_activity(
-        actor=rater or AnonymousRater(), action="rate", obj=project, changes={"stars": [None, stars]}
-    )
+        raise ValidationError({"__all__": _("您已经评价过这个项目了，谢谢您的参与！")}, code="duplicate") from None
+    Project.objects.filter(pk=project.pk).update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
+    record_activity(actor=rater or AnonymousRater(), action="rate", obj=project, changes={"stars": [None, stars]})
     return rating

@@ -51,9 +51,7 @@ def test_out_of_scope_is_404_and_nothing_written(client, world):
         **headers,
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
-    r = client.post(
-        f"/api/v1/projects/{p.pk}/cancel", {"reason": "x"}, content_type="application/json", **headers
-    )
+    r = client.post(f"/api/v1/projects/{p.pk}/cancel", {"reason": "x"}, content_type="application/json", **headers)
     assert r.status_code == 404
     assert not ProgressUpdate.objects.exists() and Project.objects.get().status == "planned"
 
@@ -74,9 +72,7 @@ def test_create_update_progress_complete_and_rate(client, world):
     )
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
-    r = client.patch(
-        f"/api/v1/projects/{pid}", {"plan": "分三期"}, content_type="application/json", **headers
-    )
+    r = client.patch(f"/api/v1/projects/{pid}", {"plan": "分三期"}, content_type="application/json", **headers)
     assert r.json()["plan"] == "分三期"
     r = client.post(
         f"/api/v1/projects/{pid}/progress",
@@ -152,10 +148,7 @@ def test_rating_a_project_not_completed_is_refused(client, world):
     )
     assert r.status_code == 422 and "完成后才能评价" in str(r.json())
     assert (
-        client.post(
-            "/api/v1/projects/ratings/nope", {"stars": 5}, content_type="application/json"
-        ).status_code
-        == 404
+        client.post("/api/v1/projects/ratings/nope", {"stars": 5}, content_type="application/json").status_code == 404
     )
 
 
@@ -199,9 +192,7 @@ def test_from_need_and_milestones(client, world):
     r = client.post(f"/api/v1/projects/from-need/{need.pk}", **headers)
     assert r.status_code == 201 and r.json()["need_id"] == need.pk
     pid = r.json()["id"]
-    assert (
-        client.post(f"/api/v1/projects/from-need/{need.pk}", **bearer(world.other_staff)).status_code == 404
-    )
+    assert client.post(f"/api/v1/projects/from-need/{need.pk}", **bearer(world.other_staff)).status_code == 404
     r = client.post(
         f"/api/v1/projects/{pid}/milestones",
         {"title": "启动", "due_date": "2024-02-01"},

@@ -368,8 +368,14 @@ def test_system_actor_can_do_everything(world):
 
 def test_an_earlier_completion_report_with_photos_counts_as_evidence(world):
     p = project(world, status="in_progress")
-    services.progress_add(actor=world.liaison, project=p, text="结项材料", happened_on=dt.date(2024, 5, 30),
-                          photos=[png()], is_completion=True)
+    services.progress_add(
+        actor=world.liaison,
+        project=p,
+        text="结项材料",
+        happened_on=dt.date(2024, 5, 30),
+        photos=[png()],
+        is_completion=True,
+    )
     services.project_complete(actor=world.liaison, project=p, summary="完成", completed_on=dt.date(2024, 6, 1))
     p.refresh_from_db()
     assert p.status == "completed" and p.updates.count() == 1
