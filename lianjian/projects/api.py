@@ -236,7 +236,7 @@ def _detail(request: HttpRequest, p: Project) -> dict[str, Any]:
                 "title": m.title,
                 "due_date": m.due_date,
                 "done_on": m.done_on,
-                "overdue": m.is_overdue,
+                "overdue": getattr(m, "is_overdue", False),
             }
             for m in d.milestones
         ],

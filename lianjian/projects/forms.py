@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -51,28 +52,29 @@ class ProjectFilterForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        communities: list[tuple[int, str]] | None = None,
-        units: list[tuple[int, str]] = (),
-        categories: list[tuple[int, str]] = (),
-        statuses: list[str] | None = None,
+        communities: Sequence[tuple[int, str]] | None = None,
+        units: Sequence[tuple[int, str]] = (),
+        categories: Sequence[tuple[int, str]] = (),
+        statuses: Sequence[str] | None = None,
         years: list[int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        fields = cast(dict[str, forms.ChoiceField], self.fields)
         if communities is None:
-            del self.fields["community"]
+            del fields["community"]
         else:
-            self.fields["community"].choices = list(communities)
-        self.fields["category"].choices = [("", _("全部类别")), *categories]
-        self.fields["unit"].choices = [("", _("全部单位")), *units]
+            fields["community"].choices = list(communities)
+        fields["category"].choices = [("", _("全部类别")), *categories]
+        fields["unit"].choices = [("", _("全部单位")), *units]
         if statuses is not None:
-            self.fields["status"].choices = [
+            fields["status"].choices = [
                 ("", _("全部状态")),
                 *[c for c in ProjectStatus.choices if c[0] in statuses],
             ]
         this_year = timezone.localdate().year
         years = years or list(range(this_year + 1, this_year - 5, -1))
-        self.fields["year"].choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]
+        fields["year"].choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]
 
 
 class ProjectForm(forms.Form):
@@ -91,7 +93,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_org"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["lead_org"]).queryset = units
         self.fields["year"].initial = timezone.localdate().year
 
 

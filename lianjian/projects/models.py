@@ -207,7 +207,7 @@ class ProgressPhoto(models.Model):
         verbose_name_plural = _("进展照片")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Rating(models.Model):

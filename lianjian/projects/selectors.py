@@ -21,18 +21,18 @@ from .models import Milestone, ProgressPhoto, ProgressUpdate, Project, ProjectSt
 PUBLIC_STATUSES = [ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED]
 
 
-def _participates(org: Any) -> Q:
+def _participates(org: Any) -> Any:
     """Projects *org* leads or partners in."""
     org_id = getattr(org, "pk", org)
     return Q(lead_org_id=org_id) | Exists(ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id=org_id))
 
 
-def project_scope_q(user: Any) -> Q | None:
+def project_scope_q(user: Any) -> Any:
     """Q of the projects *user* may see, or None for "all of them"."""
     scope = get_scope(user)
     if scope.is_superuser:
         return None
-    q = Q(pk__in=[])
+    q: Any = Q(pk__in=[])
     if scope.region_nodes:
         q |= scope.region_q(prefix="community__")
     if scope.org_ids:

@@ -169,7 +169,7 @@ def _check_photos(photos: Sequence[Any]) -> list[Any]:
 def _save_photos(update: ProgressUpdate, photos: Sequence[UploadedFile]) -> None:
     for photo in photos:
         row = ProgressPhoto(update=update, caption=(getattr(photo, "caption", "") or "")[:100])
-        row.image.save(photo.name.rsplit("/", 1)[-1] or "photo.jpg", photo, save=False)
+        row.image.save((photo.name or "").rsplit("/", 1)[-1] or "photo.jpg", photo, save=False)
         row.save()
 
 
@@ -548,6 +548,7 @@ def project_complete(
         errors["photos"] = _("请上传至少一张完成证明照片。")
     if errors:
         raise ValidationError(errors)
+    assert completed_on is not None  # checked above
     project = _lock(project)
     _require_open(project)
     if project.start_date and completed_on < project.start_date:

@@ -62,10 +62,9 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     device and per logged-in person and limits how often one address may rate.
     """
     project = selectors.project_by_token(token=token)
-    device_id = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    new_device = device_id is None
-    if new_device:
-        device_id = secrets.token_urlsafe(16)
+    cookie = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    new_device = cookie is None
+    device_id = cookie or secrets.token_urlsafe(16)
     form = RatingForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
