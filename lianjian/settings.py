@@ -166,6 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling: failures per identifier and per IP inside the window lock further attempts.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Reverse proxies in front of the app (nginx, a load balancer): their count lets throttles see
+# the real client address in X-Forwarded-For instead of the proxy's.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

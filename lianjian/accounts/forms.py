@@ -6,11 +6,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core.net import client_ip
+
 from . import throttle
-
-
-def client_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class LoginForm(AuthenticationForm):

@@ -21,6 +21,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.core.net import client_ip
 from lianjian.lists.models import Category, Need
 from lianjian.orgs.models import Organisation
 
@@ -504,7 +505,7 @@ def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
 )
 def rate_project(request: HttpRequest, token: str, payload: RatingIn) -> Status:
     project = selectors.project_by_token(token=token)
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     device = payload.device_id or f"{ip}|{request.headers.get('user-agent', '')}"
     user = getattr(request, "user", None)
     services.rating_add(

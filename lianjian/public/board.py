@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from lianjian.accounts.forms import client_ip
+from lianjian.core.net import client_ip
 from lianjian.projects import selectors
 from lianjian.projects.forms import ProjectFilterForm, RatingForm
 from lianjian.projects.services import device_hash_for, rating_add

@@ -126,3 +126,13 @@ def test_staff_home_shows_what_waits_for_them(client, world):
     client.force_login(world.other_staff)
     todo = {label: n for label, n, _url in client.get("/home/").context["todo"]}
     assert todo["待审核需求"] == 0
+
+
+def test_client_ip_trusts_forwarded_for_only_from_configured_proxies(rf, settings):
+    from lianjian.core.net import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.5", REMOTE_ADDR="127.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"  # no proxy configured: the header is ignored
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.5"  # what our proxy saw, not what the client claimed
