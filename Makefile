@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck install assets messages bench clean
+.PHONY: run test test-fast lint typecheck install assets messages bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,23 @@ lint: install
 messages: install
 	cd lianjian && ../$(PY) -m django makemessages -l en --no-obsolete --ignore "matching/*" && ../$(PY) -m django compilemessages -l en
 
+# Benchmarks print figures; they are not tests. `bench` uses the sizes the issues name (slow),
+# `bench-quick` small sizes for a smoke run.
 bench: install
+	$(PY) bench/matching.py
+	$(PY) bench/lists_pages.py
+	$(PY) bench/projects_pages.py
+	$(PY) bench/ledger_import.py
+	$(PY) bench/analytics.py
+	$(PY) bench/board_poll.py
+
+bench-quick: install
 	$(PY) bench/matching.py --quick
+	$(PY) bench/lists_pages.py --needs 5000 --projects 2000 --requests 20
+	$(PY) bench/projects_pages.py --needs 5000 --projects 2000 --requests 20
+	$(PY) bench/ledger_import.py --rows 2000
+	$(PY) bench/analytics.py --communities 100 --projects 5000 --runs 3
+	$(PY) bench/board_poll.py --polls 100
 
 clean:
 	rm -rf $(VENV) node_modules var/staticfiles .pytest_cache
