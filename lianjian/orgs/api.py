@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.pagination import ShapedQuerySet
 from lianjian.regions.selectors import region_get
 
 from . import selectors, services
@@ -88,23 +89,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
     community = region_get(user=request.user, pk=filters.community_id) if filters.community_id else None
     qs = selectors.organisation_list(user=request.user, region=region, kind=filters.kind, q=filters.q,
                                      partner_of=community)
-    return _LazyOut(request, qs)  # type: ignore[return-value]
-
-
-class _LazyOut:
-    """Let the paginator slice the queryset first, then shape only that page."""
-
-    def __init__(self, request: HttpRequest, qs: Any) -> None:
-        self.request, self.qs = request, qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [_out(self.request, o) for o in self.qs[item]]
+    return ShapedQuerySet(request, qs, _out)  # type: ignore[return-value]
 
 
 @router.get("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})

@@ -21,6 +21,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.pagination import ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category, Need
 from lianjian.orgs.models import Organisation
@@ -260,22 +261,6 @@ def _detail(request: HttpRequest, p: Project) -> dict[str, Any]:
     }
 
 
-class _LazyOut:
-    """Let the paginator slice the queryset first, then shape only that page."""
-
-    def __init__(self, request: HttpRequest, qs: Any) -> None:
-        self.request, self.qs = request, qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [_out(self.request, p) for p in self.qs[item]]
-
-
 def _payload(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[Any]]:
     """Validate a JSON body or a multipart form (with ``photos`` files) against *schema*."""
     files: list[Any] = []
@@ -347,7 +332,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
         year=filters.year,
         q=filters.q,
     )
-    return _LazyOut(request, qs)
+    return ShapedQuerySet(request, qs, _out)
 
 
 @router.get(
