@@ -102,3 +102,37 @@ def make_world() -> World:
         resident=make_user(role=Role.RESIDENT), rider=make_user(role=Role.RIDER),
         volunteer=make_user(role=Role.VOLUNTEER),
     )
+
+
+def run_together(jobs: list[Any]) -> dict[str, list[Any]]:
+    """Run each job in its own thread, all released at once by a barrier; every thread uses (and
+    closes) its own database connection. Returns results sorted into ``ok`` (return values),
+    ``refused`` (ValidationError: the rules said no) and ``error`` (anything else: a bug)."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    barrier = threading.Barrier(len(jobs))
+    results: dict[str, list[Any]] = {"ok": [], "refused": [], "error": []}
+    lock = threading.Lock()
+
+    def worker(job: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            value, key = job(), "ok"
+        except ValidationError as exc:
+            value, key = exc, "refused"
+        except Exception as exc:  # anything else fails the calling test
+            value, key = exc, "error"
+        finally:
+            connection.close()
+        with lock:
+            results[key].append(value)
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

@@ -4,16 +4,13 @@ They pass on SQLite (IMMEDIATE transactions queue the writers) and on PostgreSQL
 conditional updates): ``DATABASE_URL=postgres://… pytest lianjian/lists -m concurrency``.
 """
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from lianjian.accounts.models import User
-from lianjian.core.testing import make_org, make_partnership
+from lianjian.core.testing import make_org, make_partnership, run_together
 from lianjian.lists import services
 from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource
 
@@ -22,34 +19,6 @@ from .factories import make_need, make_resource
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
 THREADS = 6
-
-
-def run_together(jobs: list[Callable[[], Any]]) -> dict[str, list[Any]]:
-    """Start every job at the same instant; collect successes, refusals and unexpected errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: dict[str, list[Any]] = {"ok": [], "refused": [], "error": []}
-    lock = threading.Lock()
-
-    def worker(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            value = job()
-            key = "ok"
-        except ValidationError as exc:
-            value, key = exc, "refused"
-        except Exception as exc:  # anything else is a failure of the test
-            value, key = exc, "error"
-        finally:
-            connection.close()
-        with lock:
-            results[key].append(value)
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def partner_units(world: Any, n: int) -> list[Any]:

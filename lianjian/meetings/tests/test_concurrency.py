@@ -7,14 +7,11 @@ writers) and on PostgreSQL (the need row is locked with SELECT … FOR UPDATE):
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
-from lianjian.core.testing import make_world
+from lianjian.core.testing import make_world, run_together
 from lianjian.lists.models import Claim
 from lianjian.meetings import services
 from lianjian.meetings.models import Meeting, MeetingClaim
@@ -22,32 +19,6 @@ from lianjian.meetings.models import Meeting, MeetingClaim
 from .factories import board_need, make_meeting, partner_unit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def run_together(jobs: list[Any]) -> dict[str, list[Any]]:
-    barrier = threading.Barrier(len(jobs))
-    results: dict[str, list[Any]] = {"ok": [], "refused": [], "error": []}
-    lock = threading.Lock()
-
-    def worker(job: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            value, key = job(), "ok"
-        except ValidationError as exc:
-            value, key = exc, "refused"
-        except Exception as exc:  # anything else fails the test
-            value, key = exc, "error"
-        finally:
-            connection.close()
-        with lock:
-            results[key].append(value)
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_simultaneous_board_claims_never_overfill_a_need():

@@ -1,14 +1,12 @@
 """Simultaneous ratings and progress reports, from threads with their own database connections."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
-from lianjian.core.testing import make_world
+from lianjian.core.testing import make_world, run_together
 from lianjian.projects import services
 from lianjian.projects.models import ProgressUpdate, Project, Rating
 
@@ -20,28 +18,8 @@ THREADS = 8
 
 def run_at_once(func, args_list):
     """Run func(*args) in one thread each, released together; return results and errors."""
-    barrier = threading.Barrier(len(args_list))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(*args):
-        try:
-            barrier.wait(timeout=10)
-            value = func(*args)
-            with lock:
-                results.append(value)
-        except Exception as exc:  # collected and asserted on by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=args) for args in args_list]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
+    outcome = run_together([lambda args=args: func(*args) for args in args_list])
+    return outcome["ok"], outcome["refused"] + outcome["error"]
 
 
 def test_simultaneous_ratings_are_all_counted():
