@@ -85,6 +85,24 @@ class Project(TimeStampedModel):
             models.Index(fields=["community", "year", "status"]),
             models.Index(fields=["community", "status", "-created_at"]),
             models.Index(fields=["lead_org", "status"]),
+            # The dashboards' GROUP BYs (analytics.selectors.region_stats): completed projects of a
+            # year by community, with every summed, grouped or joined column in the key so that the
+            # scan never touches the table (a covering index on SQLite and PostgreSQL alike).
+            models.Index(
+                fields=[
+                    "status",
+                    "year",
+                    "community",
+                    "completed_on",
+                    "category",
+                    "people_served",
+                    "volunteer_hours",
+                    "rating_sum",
+                    "rating_count",
+                    "id",  # the units' join (PostgreSQL keeps no row id in an index otherwise)
+                ],
+                name="project_dashboard_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
