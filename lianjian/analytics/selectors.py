@@ -83,12 +83,6 @@ def _active_partnerships(*, region: Region, year: int) -> QuerySet[Partnership]:
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
 
 
-def _child_key(region: Region) -> str:
-    """The Project lookup that groups a region's rows by child (a community groups by itself)."""
-    field_ = CHILD_FIELD.get(Level(region.level))
-    return f"{field_}_id" if field_ and field_ != "community" else "community_id"
-
-
 @dataclass
 class ChildRow:
     region: Region
@@ -119,108 +113,139 @@ class RegionStats:
     children: list[ChildRow]
 
 
-def region_stats(*, region: Region, year: int) -> RegionStats:
-    """Everything a dashboard shows, in three scans whatever the size of the region.
+def _active_in(year: int, prefix: str = "") -> Q:
+    """Partnerships whose agreement ran at some time of *year*."""
+    return Q(**{f"{prefix}start_date__lte": dt.date(year, 12, 31)}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": dt.date(year, 1, 1)})
+    )
 
-    1. completed projects of both years grouped by (child, year), with conditional counts per
-       month (date ranges, no per-row functions) and per category — totals, months, categories,
-       children and the year-over-year change all come from these rows;
-    2. distinct (year, child, unit) pairs of the units that took part in them;
-    3. (child, unit, agreement dates) of the active partnerships.
+
+def _child_of_community(region: Region) -> dict[int, int] | None:
+    """For a city or district: community id → the child node (district or street) it lies in.
+
+    A street's children are its communities themselves (None); a community has no children.
+    One small query over regions instead of joining every project row to its community.
     """
-    key = _child_key(region)
-    is_leaf = region.level == Level.COMMUNITY
-    categories = list(Category.objects.values_list("id", "name", "sort_order"))
-    ann: dict[str, Any] = {
-        "n": Count("id"),
-        "people": Sum("people_served"),
-        "hours": Sum("volunteer_hours"),
-        "rsum": Sum("rating_sum"),
-        "rcount": Sum("rating_count"),
-    }
-    for m in range(1, 13):
-        first = dt.date(year, m, 1)
-        nxt = dt.date(year + (m == 12), m % 12 + 1, 1)
-        ann[f"m{m}"] = Count("id", filter=Q(completed_on__gte=first, completed_on__lt=nxt))
-    for cid, _name, _order in categories:
-        ann[f"c{cid}"] = Count("id", filter=Q(category_id=cid))
-    rows = list(
-        Project.objects.filter(
-            _subtree(region, "community__"), status=ProjectStatus.COMPLETED, year__in=[year, year - 1]
-        )
+    field_ = CHILD_FIELD.get(Level(region.level))
+    if field_ is None or field_ == "community":
+        return None
+    return dict(
+        Region.objects.filter(_subtree(region, ""), level=Level.COMMUNITY)
         .order_by()
-        .values(key, "year")
-        .annotate(**ann)
+        .values_list("pk", f"{field_.removeprefix('community__')}_id")
     )
-    cur, prev = Figures(year=year), Figures(year=year - 1)
+
+
+def region_stats(*, region: Region, year: int) -> RegionStats:
+    """Everything a dashboard shows, in a fixed number of grouped queries whatever the region's size.
+
+    Projects are read through the covering index ``project_dashboard_idx`` (status, year,
+    community, then every summed column) and never joined to their community's row:
+
+    1. completed projects of both years grouped by (community, year) — totals, children and the
+       year-over-year change (communities are mapped to the child street/district in Python
+       from one query over the region's communities);
+    2. this year's completed projects grouped by (completion date, category) — months and
+       categories (dates are bucketed into months in Python, no per-row SQL functions);
+    3. distinct (year, child, unit) of the units taking part in those projects;
+    4. distinct units with a partnership active in each year, in total and per child (SQL
+       COUNT DISTINCT, no rows shipped to Python).
+    """
+    is_leaf = region.level == Level.COMMUNITY
+    in_region = _subtree(region, "community__")
+    # The region's communities as a subquery: projects are filtered on their own community_id
+    # column (in the covering index) instead of being joined row by row to their community.
+    communities = Region.objects.filter(_subtree(region, ""), level=Level.COMMUNITY).values("pk")
+    child_of = _child_of_community(region)
     children = (
-        {}
-        if is_leaf
-        else {c.pk: ChildRow(region=c) for c in Region.objects.filter(parent=region).order_by("code")}
+        {} if is_leaf else {c.pk: ChildRow(region=c) for c in Region.objects.filter(parent=region).order_by("code")}
     )
-    cat_counts: dict[int, int] = {}
-    for r in rows:
+
+    def child_id(community_id: int) -> int | None:
+        return child_of.get(community_id) if child_of is not None else community_id
+
+    completed = Project.objects.filter(community_id__in=communities, status=ProjectStatus.COMPLETED).order_by()
+    cur, prev = Figures(year=year), Figures(year=year - 1)
+    for r in (
+        completed.filter(year__in=[year, year - 1])
+        .values("community_id", "year")
+        .annotate(
+            n=Count("id"),
+            people=Sum("people_served"),
+            hours=Sum("volunteer_hours"),
+            rsum=Sum("rating_sum"),
+            rcount=Sum("rating_count"),
+        )
+    ):
         fig = cur if r["year"] == year else prev
         fig.projects_completed += r["n"]
         fig.people_served += r["people"] or 0
         fig.volunteer_hours += r["hours"] or Decimal(0)
         fig.rating_sum += r["rsum"] or 0
         fig.rating_count += r["rcount"] or 0
-        child = children.get(r[key])
+        child = children.get(child_id(r["community_id"]))  # type: ignore[arg-type]
+        if child is None:
+            continue
         if r["year"] == year:
-            for m in range(12):
-                cur.by_month[m] += r[f"m{m + 1}"]
-            for cid, _name, _order in categories:
-                cat_counts[cid] = cat_counts.get(cid, 0) + r[f"c{cid}"]
-            if child is not None:
-                child.projects_completed += r["n"]
-                child.people_served += r["people"] or 0
-                child.volunteer_hours += r["hours"] or Decimal(0)
-                child.rating_sum += r["rsum"] or 0
-                child.rating_count += r["rcount"] or 0
-        elif child is not None:
+            child.projects_completed += r["n"]
+            child.people_served += r["people"] or 0
+            child.volunteer_hours += r["hours"] or Decimal(0)
+            child.rating_sum += r["rsum"] or 0
+            child.rating_count += r["rcount"] or 0
+        else:
             child.previous_projects += r["n"]
-    names = {cid: (order, name) for cid, name, order in categories}
-    cur.by_category = [
-        (names[cid][1], n)
-        for cid, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
-        if n
-    ]
+
+    cat_counts: dict[int, int] = {}
+    for completed_on, cid, n in (
+        completed.filter(year=year)
+        .values("completed_on", "category_id")
+        .annotate(n=Count("id"))
+        .values_list("completed_on", "category_id", "n")
+    ):
+        # Months count completions within the year itself (a 2024 project finished in January
+        # 2025 counts for 2024 but in no month of it).
+        if completed_on is not None and completed_on.year == year:
+            cur.by_month[completed_on.month - 1] += n
+        cat_counts[cid] = cat_counts.get(cid, 0) + n
+    if cat_counts:
+        names = {cid: (order, name) for cid, name, order in Category.objects.values_list("id", "name", "sort_order")}
+        cur.by_category = [
+            (names[cid][1], n) for cid, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], names[kv[0]])) if n
+        ]
 
     units: dict[int, set[int]] = {year: set(), year - 1: set()}
     child_units: dict[int, set[int]] = {}
     pairs = (
         ProjectUnit.objects.filter(
-            _subtree(region, "project__community__"),
+            project__community_id__in=communities,
             project__status=ProjectStatus.COMPLETED,
             project__year__in=[year, year - 1],
         )
         .order_by()
-        .values_list("project__year", f"project__{key}", "organisation_id")
+        .values_list("project__year", "project__community_id", "organisation_id")
         .distinct()
     )
-    for y, child_id, org_id in pairs:
+    for y, community_id, org_id in pairs:
         units[y].add(org_id)
-        if y == year and child_id in children:
-            child_units.setdefault(child_id, set()).add(org_id)
+        if y == year and children:
+            child_units.setdefault(child_id(community_id), set()).add(org_id)  # type: ignore[arg-type]
     cur.units_with_completed, prev.units_with_completed = len(units[year]), len(units[year - 1])
 
-    joint: dict[int, set[int]] = {year: set(), year - 1: set()}
-    child_joint: dict[int, set[int]] = {}
-    for child_id, org_id, start, end in (
-        Partnership.objects.filter(_subtree(region, "community__"), status=PartnershipStatus.ACTIVE)
-        .order_by()
-        .values_list(key, "organisation_id", "start_date", "end_date")
-    ):
-        for y in (year, year - 1):
-            if start <= dt.date(y, 12, 31) and (end is None or end >= dt.date(y, 1, 1)):
-                joint[y].add(org_id)
-                if y == year and child_id in children:
-                    child_joint.setdefault(child_id, set()).add(org_id)
-    cur.joint_units, prev.joint_units = len(joint[year]), len(joint[year - 1])
+    partnerships = Partnership.objects.filter(in_region, status=PartnershipStatus.ACTIVE).order_by()
+    joint = partnerships.aggregate(
+        now=Count("organisation_id", distinct=True, filter=_active_in(year)),
+        before=Count("organisation_id", distinct=True, filter=_active_in(year - 1)),
+    )
+    cur.joint_units, prev.joint_units = joint["now"], joint["before"]
     for cid, row in children.items():
         row.units_with_completed = len(child_units.get(cid, ()))
-        row.joint_units = len(child_joint.get(cid, ()))
+    if children:
+        key = "community_id" if child_of is None else f"{CHILD_FIELD[Level(region.level)]}_id"
+        for child_pk, n in (
+            partnerships.filter(_active_in(year)).values(key).annotate(n=Count("organisation_id", distinct=True))
+        ).values_list(key, "n"):
+            if child_pk in children:
+                children[child_pk].joint_units = n
     return RegionStats(current=cur, previous=prev, children=list(children.values()))
 
 
@@ -268,9 +293,7 @@ class UnitRow:
 def unit_rows(*, community: Region, year: int) -> list[UnitRow]:
     """Every joint unit of the community with what it completed in *year* (two queries)."""
     partnerships = (
-        _active_partnerships(region=community, year=year)
-        .select_related("organisation")
-        .order_by("organisation__name")
+        _active_partnerships(region=community, year=year).select_related("organisation").order_by("organisation__name")
     )
     rows = {
         p.organisation_id: UnitRow(name=p.organisation.name, kind=p.organisation.get_kind_display())
