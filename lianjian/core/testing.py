@@ -67,6 +67,10 @@ class World:
 
 
 def make_world() -> World:
+    from lianjian.lists.taxonomy import ensure_taxonomy
+
+    # Transactional tests flush the database, data migrations' rows included.
+    ensure_taxonomy()
     s = next(_seq)
     city = region_create(actor=SYSTEM, parent=None, code=f"9{s:05d}", name=f"测试市{s}", kind="city")
     district = region_create(actor=SYSTEM, parent=city, code=f"{city.code}01", name="甲区", kind="district")
