@@ -254,3 +254,33 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.stars}★"
+
+
+class CompletedUnit(models.Model):
+    """Summary row: *organisation* took part (lead or partner) in *projects* completed projects of
+    *community*'s list for *year*.
+
+    It is what the street, district and city dashboards count "units with completed projects"
+    from (COUNT DISTINCT organisation over a few thousand rows instead of joining every completed
+    project to its units). The projects' services keep it in the same transaction as the write
+    that changes it: ``project_complete`` (every unit of the project) and ``project_add_unit`` on
+    a completed project. Nothing makes a completed project stop counting (only open projects are
+    cancelled; units are never removed; the admin is read-only; projects are not deleted).
+    Rows written in bulk, around the services, need ``lianjian rebuild_stats`` afterwards.
+    """
+
+    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    projects = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("完成项目单位（统计）")
+        verbose_name_plural = _("完成项目单位（统计）")
+        constraints = [
+            # Also the dashboards' covering index: year, then the region's communities, then the unit.
+            models.UniqueConstraint(fields=["year", "community", "organisation"], name="completed_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.community_id} · {self.organisation_id} × {self.projects}"

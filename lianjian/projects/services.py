@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,16 @@ from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
 from lianjian.orgs.models import Organisation, Partnership
 
-from .models import Milestone, ProgressPhoto, ProgressUpdate, Project, ProjectStatus, ProjectUnit, Rating
+from .models import (
+    CompletedUnit,
+    Milestone,
+    ProgressPhoto,
+    ProgressUpdate,
+    Project,
+    ProjectStatus,
+    ProjectUnit,
+    Rating,
+)
 
 UPDATE_FIELDS = [
     "title",
@@ -256,6 +265,11 @@ def project_add_unit(
     """Add a unit to a project (a partner unless said otherwise); adding it twice changes nothing."""
     if not get_scope(actor).covers_region(project.community) and claim is None:
         _require_manage(actor, project)
+    # Lock the project: a completion running at the same time either sees this unit or is seen
+    # by it, so the unit is counted in the completed-units summary exactly once.
+    status, community_id, year = (
+        Project.objects.select_for_update().filter(pk=project.pk).values_list("status", "community_id", "year").get()
+    )
     existing = ProjectUnit.objects.filter(project=project, organisation=organisation).first()
     if existing is not None:
         if claim is not None and existing.claim_id is None:
@@ -265,6 +279,8 @@ def project_add_unit(
     unit = ProjectUnit(project=project, organisation=organisation, role=role, claim=claim)
     unit.full_clean(exclude=["project", "organisation", "claim"])
     unit.save()
+    if status == ProjectStatus.COMPLETED:
+        _count_completed_units(community_id=community_id, year=year, org_ids=[organisation.pk])
     project.__dict__.pop("_participant_org_ids", None)
     record_activity(
         actor=actor,
@@ -576,6 +592,11 @@ def project_complete(
     )
     project.full_clean()
     project.save(update_fields=[*changes, "updated_at"])
+    _count_completed_units(
+        community_id=project.community_id,
+        year=project.year,
+        org_ids=ProjectUnit.objects.filter(project=project).values_list("organisation_id", flat=True),
+    )
     record_activity(actor=actor, action="complete", obj=project, changes=changes)
     _notify(
         recipients=[u for u in project_staff(project) if u != actor],
@@ -606,6 +627,66 @@ def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
         kind="info",
     )
     return project
+
+
+# ---- the completed-units summary (analytics) ------------------------------------------------------
+def _count_completed_units(*, community_id: int, year: int, org_ids: Iterable[int]) -> None:
+    """One more completed project for each unit of *org_ids* in (community, year) of the summary.
+
+    Called inside the transaction that completes the project or adds a unit to a completed one.
+    The increment is an ``F()`` UPDATE by key; a missing row is created in a savepoint, and if a
+    concurrent transaction created it first the UPDATE is simply retried.
+    """
+    for org_id in org_ids:
+        key = {"community_id": community_id, "year": year, "organisation_id": org_id}
+        while not CompletedUnit.objects.filter(**key).update(projects=F("projects") + 1):
+            try:
+                with transaction.atomic():
+                    CompletedUnit.objects.create(**key, projects=1)
+                break
+            except IntegrityError:
+                continue  # created meanwhile by another transaction: add to it
+
+
+def completed_unit_counts() -> dict[tuple[int, int, int], int]:
+    """(community, year, unit) → number of completed projects, counted from the projects' rows."""
+    return {
+        (r["project__community_id"], r["project__year"], r["organisation_id"]): r["n"]
+        for r in ProjectUnit.objects.filter(project__status=ProjectStatus.COMPLETED)
+        .order_by()
+        .values("project__community_id", "project__year", "organisation_id")
+        .annotate(n=Count("id"))
+    }
+
+
+@transaction.atomic
+def completed_units_rebuild(*, actor: Any) -> tuple[int, int]:
+    """Recount the completed-units summary from Project/ProjectUnit (``lianjian rebuild_stats``).
+
+    Needed after rows were written around the services (bulk loads, the bench generators).
+    Idempotent. On PostgreSQL the summary table is locked first, so a completion running at the
+    same time either finishes before the recount (and is in it) or waits and adds itself after;
+    on SQLite every write transaction is already exclusive (IMMEDIATE). Returns (rows, rows that
+    were wrong or missing); a second run right after changes nothing.
+    """
+    if not get_scope(actor).is_superuser:
+        raise PermissionDenied
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"LOCK TABLE {CompletedUnit._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+    want = completed_unit_counts()
+    have = {
+        (c, y, o): n
+        for c, y, o, n in CompletedUnit.objects.values_list("community_id", "year", "organisation_id", "projects")
+    }
+    changed = sum(1 for key in want.keys() | have.keys() if want.get(key) != have.get(key))
+    if changed:
+        CompletedUnit.objects.all().delete()
+        CompletedUnit.objects.bulk_create(
+            [CompletedUnit(community_id=c, year=y, organisation_id=o, projects=n) for (c, y, o), n in want.items()],
+            batch_size=2000,
+        )
+    return len(want), changed
 
 
 # ---- ratings ----------------------------------------------------------------------------------
