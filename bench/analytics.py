@@ -94,6 +94,11 @@ def _generate(args, rng):  # type: ignore[no-untyped-def]
     created = Project.objects.bulk_create(projects, batch_size=5000)
     ProjectUnit.objects.bulk_create([ProjectUnit(project=p, organisation_id=p.lead_org_id, role="lead")
                                      for p in created], batch_size=5000)
+    # Rows were bulk-created around the services: recount the dashboards' completed-units summary.
+    from lianjian.accounts.permissions import SYSTEM
+    from lianjian.projects.services import completed_units_rebuild
+
+    completed_units_rebuild(actor=SYSTEM)
     print(f"generated {args.communities} communities, {len(orgs)} units, {len(created)} projects "
           f"in {time.perf_counter() - t0:.1f} s")
     return district, streets, communities, suffix

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.http import Http404
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.lists.models import Category
 from lianjian.orgs.models import Partnership, PartnershipStatus
-from lianjian.projects.models import Project, ProjectStatus, ProjectUnit
+from lianjian.projects.models import CompletedUnit, Project, ProjectStatus, ProjectUnit
 from lianjian.regions.models import Level, Region
 
 # The Region column on Project.community that groups a node's children.
@@ -147,7 +147,9 @@ def region_stats(*, region: Region, year: int) -> RegionStats:
        from one query over the region's communities);
     2. this year's completed projects grouped by (completion date, category) — months and
        categories (dates are bucketed into months in Python, no per-row SQL functions);
-    3. distinct (year, child, unit) of the units taking part in those projects;
+    3. units taking part in those projects: above a community COUNT DISTINCT over the
+       ``CompletedUnit`` summary (totals of both years, then per child); for one community its
+       projects' units directly;
     4. distinct units with a partnership active in each year, in total and per child (SQL
        COUNT DISTINCT, no rows shipped to Python).
     """
@@ -213,23 +215,48 @@ def region_stats(*, region: Region, year: int) -> RegionStats:
             (names[cid][1], n) for cid, n in sorted(cat_counts.items(), key=lambda kv: (-kv[1], names[kv[0]])) if n
         ]
 
-    units: dict[int, set[int]] = {year: set(), year - 1: set()}
-    child_units: dict[int, set[int]] = {}
-    pairs = (
-        ProjectUnit.objects.filter(
-            project__community_id__in=communities,
-            project__status=ProjectStatus.COMPLETED,
-            project__year__in=[year, year - 1],
+    child_units: dict[int, int] = {}
+    if is_leaf:
+        # One community: its few completed projects joined to their units, live (as the report).
+        units: dict[int, set[int]] = {year: set(), year - 1: set()}
+        for y, org_id in (
+            ProjectUnit.objects.filter(
+                project__community_id=region.pk,
+                project__status=ProjectStatus.COMPLETED,
+                project__year__in=[year, year - 1],
+            )
+            .order_by()
+            .values_list("project__year", "organisation_id")
+            .distinct()
+        ):
+            units[y].add(org_id)
+        cur.units_with_completed, prev.units_with_completed = len(units[year]), len(units[year - 1])
+    else:
+        # Above a community, from the summary the projects' services keep in the same transaction
+        # (CompletedUnit: a few rows per community and year instead of every completed project).
+        # One query: COUNT DISTINCT units per year (both years) UNION ALL per child (this year);
+        # rows of the second part carry year 0.
+        summary = CompletedUnit.objects.filter(community_id__in=communities).order_by()
+        key = "community_id" if child_of is None else f"{CHILD_FIELD[Level(region.level)]}_id"
+        per_year = (
+            summary.filter(year__in=[year, year - 1])
+            .values("year")
+            .annotate(child=Value(0, output_field=IntegerField()), n=Count("organisation_id", distinct=True))
+            .values_list("year", "child", "n")
         )
-        .order_by()
-        .values_list("project__year", "project__community_id", "organisation_id")
-        .distinct()
-    )
-    for y, community_id, org_id in pairs:
-        units[y].add(org_id)
-        if y == year and children:
-            child_units.setdefault(child_id(community_id), set()).add(org_id)  # type: ignore[arg-type]
-    cur.units_with_completed, prev.units_with_completed = len(units[year]), len(units[year - 1])
+        per_child = (
+            summary.filter(year=year)
+            .values(key)
+            .annotate(y=Value(0, output_field=IntegerField()), n=Count("organisation_id", distinct=True))
+            .values_list("y", key, "n")
+        )
+        for y, child_pk, n in per_year.union(per_child, all=True):
+            if y == 0:
+                child_units[child_pk] = n
+            elif y == year:
+                cur.units_with_completed = n
+            else:
+                prev.units_with_completed = n
 
     partnerships = Partnership.objects.filter(in_region, status=PartnershipStatus.ACTIVE).order_by()
     joint = partnerships.aggregate(
@@ -238,7 +265,7 @@ def region_stats(*, region: Region, year: int) -> RegionStats:
     )
     cur.joint_units, prev.joint_units = joint["now"], joint["before"]
     for cid, row in children.items():
-        row.units_with_completed = len(child_units.get(cid, ()))
+        row.units_with_completed = child_units.get(cid, 0)
     if children:
         key = "community_id" if child_of is None else f"{CHILD_FIELD[Level(region.level)]}_id"
         for child_pk, n in (

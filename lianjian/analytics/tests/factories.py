@@ -2,7 +2,9 @@
 
 Rows are written with the ORM on purpose: these tests pin down the arithmetic of the read side,
 so the fixture states exactly what exists (counters included) without going through progress
-reports; the write rules have their own tests in the projects app.
+reports; the write rules have their own tests in the projects app. Like any bulk load around the
+services, each project is followed by a recount of the completed-units summary
+(``completed_units_rebuild``, what ``lianjian rebuild_stats`` runs).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from lianjian.accounts.permissions import SYSTEM
 from lianjian.lists.models import Category
 from lianjian.projects.models import Project, ProjectUnit
+from lianjian.projects.services import completed_units_rebuild
 
 
 def cat(code: str, name: str | None = None) -> Category:
@@ -50,4 +54,5 @@ def project(
     ProjectUnit.objects.create(project=p, organisation=lead, role="lead")
     for o in partners:
         ProjectUnit.objects.create(project=p, organisation=o, role="partner")
+    completed_units_rebuild(actor=SYSTEM)
     return p
