@@ -177,3 +177,16 @@ def test_report_command_writes_each_format(year_world, tmp_path: Path):
 def test_dashboard_defaults_to_the_latest_year_with_data(year_world):
     page = login(year_world.staff).get(f"/analytics/regions/{year_world.community.pk}/")
     assert page.context["year"] == 2024
+
+
+def test_pdf_warm_up_runs_in_the_background_and_the_first_report_waits_for_it(year_world, monkeypatch):
+    """Servers (lianjian.wsgi / asgi) warm the PDF stack off the request path; a report asked for
+    meanwhile waits for it and comes out the same; LIANJIAN_WARM_REPORTS=0 turns it off."""
+    assert report.warm_up() > 0
+    thread = report.warm_up_in_background()
+    assert thread is not None and report.warm_up_in_background() is None  # one at a time
+    pdf = report.render_pdf(report.build_report(community=year_world.community, year=2024))
+    thread.join(timeout=30)
+    assert pdf.startswith(b"%PDF") and report._warmed.is_set()
+    monkeypatch.setenv("LIANJIAN_WARM_REPORTS", "0")
+    assert report.warm_up_in_background() is None
