@@ -179,7 +179,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [PACKAGE_DIR / "static"]  # (prefix, dir) pairs too
 # Third-party front-end libraries come from npm (make assets), never committed by hand.
 _NODE_MODULES = BASE_DIR / "node_modules"
 for _prefix, _path in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist")):

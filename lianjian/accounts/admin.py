@@ -16,7 +16,7 @@ class RoleInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("联建"), {"fields": ("real_name", "phone")}),
     )
     list_display = ["username", "real_name", "masked_phone", "is_active", "is_staff"]

@@ -1,9 +1,9 @@
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from lianjian.api.errors import ERROR_RESPONSES
 
+from .http import AuthenticatedHttpRequest
 from .permissions import get_scope
 
 router = Router()
@@ -24,7 +24,7 @@ class MeOut(Schema):
 
 
 @router.get("", response={200: MeOut, **ERROR_RESPONSES}, summary="The authenticated user and roles")
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthenticatedHttpRequest) -> MeOut:
     user = request.user
     get_scope(user)
     return MeOut(

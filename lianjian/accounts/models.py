@@ -4,7 +4,7 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -31,8 +31,6 @@ class User(AbstractUser):
     phone = models.CharField(
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")

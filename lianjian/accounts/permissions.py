@@ -9,11 +9,14 @@ roles (resident, rider, volunteer) cover nothing beyond their own records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
 from .models import Role
+
+# The filters return the queryset type they were given (a RegionQuerySet stays one).
+_QS = TypeVar("_QS", bound="QuerySet[Any, Any]")
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Scope:
             return False
         return self.is_superuser or any(region.is_under(node) for node in self.region_nodes)
 
-    def filter_regions(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def filter_regions(self, qs: _QS) -> _QS:
         if self.is_superuser:
             return qs
         if not self.region_nodes:
@@ -97,15 +100,15 @@ class Scope:
             q |= Q(**{f"{pk}__in": partnered})
         return q
 
-    def filter_organisations(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def filter_organisations(self, qs: _QS) -> _QS:
         if self.is_superuser:
             return qs
         if not self.region_nodes and not self.org_ids:
             return qs.none()
         return qs.filter(self.organisation_q())
 
-    def filter_scoped(self, qs: QuerySet[Any], *, region: str | None = None,
-                      organisation: str | None = None) -> QuerySet[Any]:
+    def filter_scoped(self, qs: _QS, *, region: str | None = None,
+                      organisation: str | None = None) -> _QS:
         """Filter any model by the path to its region and/or to its organisation.
 
         Domain apps use this for their own rows, e.g. ``filter_scoped(needs, region="community")``.

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import LoginForm, TokenForm
+from .http import AuthenticatedHttpRequest
 from .models import ApiToken
 
 
@@ -21,7 +22,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List, create and revoke the user's personal API tokens."""
     form = TokenForm(request.POST or None)
     new_raw = None
@@ -39,7 +40,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("令牌“%(name)s”已撤销。") % {"name": token.name})

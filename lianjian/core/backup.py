@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ class BackupError(Exception):
     """A backup or restore that cannot proceed; the message is for the person running it."""
 
 
-def _db() -> dict[str, Any]:
+def _db() -> Mapping[str, Any]:
     return settings.DATABASES["default"]
 
 

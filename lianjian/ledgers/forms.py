@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +19,11 @@ class LedgerForm(forms.Form):
     """Which ledger of which community (for exports)."""
 
     kind = forms.ChoiceField(label=_("台账类型"), choices=kind_choices)
-    community = forms.ModelChoiceField(label=_("社区"), queryset=None, empty_label=None)
+    community: forms.ModelChoiceField = forms.ModelChoiceField(label=_("社区"), queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = ledger_communities(user=user)
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = ledger_communities(user=user)
 
 
 class LedgerUploadForm(LedgerForm):

@@ -11,6 +11,7 @@ writes every row in one transaction. Each written row leaves an audit entry with
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -37,8 +38,9 @@ from .workbook import MAX_ROWS, LedgerFileError, open_sheet
 
 __all__ = ["ImportReport", "LedgerFileError", "RowError", "ledger_import"]
 
-_PARSERS = {INT: parse_int, DECIMAL: parse_decimal, DATE: parse_date, PHONE: parse_phone, LIST: parse_list}
-_BLANK = {INT: None, DECIMAL: None, DATE: None, CHOICE: None, LIST: []}
+_PARSERS: dict[str, Callable[[Any], Any]] = {INT: parse_int, DECIMAL: parse_decimal, DATE: parse_date,
+                                              PHONE: parse_phone, LIST: parse_list}
+_BLANK: dict[str, Any] = {INT: None, DECIMAL: None, DATE: None, CHOICE: None, LIST: []}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 
 from .forms import LedgerForm, LedgerUploadForm
@@ -62,13 +63,13 @@ def _index(request: HttpRequest, upload_form: LedgerUploadForm, status: int = 20
 
 
 @login_required
-def ledger_index(request: HttpRequest) -> HttpResponse:
+def ledger_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     return _index(request, LedgerUploadForm(user=request.user))
 
 
 @login_required
-def ledger_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+def ledger_template_download(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     _staff_only(request)
     if kind not in SPECS:
         raise Http404
@@ -82,7 +83,7 @@ def ledger_template_download(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def ledger_export_download(request: HttpRequest) -> HttpResponse:
+def ledger_export_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     form = LedgerForm(request.GET, user=request.user)
     if not form.is_valid():
@@ -93,7 +94,7 @@ def ledger_export_download(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(workbook, name)
 
 
-def _preview(request: HttpRequest, report: ImportReport, token: str) -> HttpResponse:
+def _preview(request: AuthenticatedHttpRequest, report: ImportReport, token: str) -> HttpResponse:
     errors_token = ""
     if report.errors:
         content = build_error_report(report.errors, summary=report.summary())
@@ -108,7 +109,7 @@ def _preview(request: HttpRequest, report: ImportReport, token: str) -> HttpResp
 
 @login_required
 @require_POST
-def ledger_upload(request: HttpRequest) -> HttpResponse:
+def ledger_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Store the upload, validate every row (nothing written) and show the preview."""
     _staff_only(request)
     form = LedgerUploadForm(request.POST, request.FILES, user=request.user)
@@ -132,7 +133,7 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def ledger_confirm(request: HttpRequest) -> HttpResponse:
+def ledger_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Re-validate the stored upload and write it, all rows or none."""
     _staff_only(request)
     pending = upload_load(request.POST.get("token", ""))
@@ -160,7 +161,7 @@ def ledger_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ledger_error_report(request: HttpRequest) -> FileResponse:
+def ledger_error_report(request: AuthenticatedHttpRequest) -> FileResponse:
     """Download every row error of a rejected upload (the page shows at most PREVIEW_ERRORS)."""
     _staff_only(request)
     found = error_report_load(request.GET.get("token", ""), user_id=request.user.pk)

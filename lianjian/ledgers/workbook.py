@@ -85,7 +85,8 @@ def open_sheet(file: IO[bytes], spec: LedgerSpec) -> Sheet:
             raise LedgerFileError(_("工作簿中没有数据工作表。"))
         ws = wb[spec.label] if spec.label in names else wb[names[0]]
         known = {normalise_header(c.header): c.key for c in spec.columns}
-        header_row, header = 0, ()
+        header_row = 0
+        header: tuple[Any, ...] = ()
         best = 0
         top = ws.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True)
         for number, cells in enumerate(top, 1):

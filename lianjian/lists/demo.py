@@ -94,15 +94,15 @@ def load() -> None:
                                  beneficiary_groups=_groups(groups), valid_from=dt.date(YEAR, 1, 1),
                                  contact_name=org.contact_name, contact_phone=org.contact_phone)
     for (need_title, org_name, resource_title, qty, confirm) in CLAIMS:
-        need = Need.objects.filter(community=community, title=need_title, year=YEAR).first()
+        claimed = Need.objects.filter(community=community, title=need_title, year=YEAR).first()
         org = Organisation.objects.filter(name=org_name).first()
-        if need is None or org is None or need.status != NeedStatus.PUBLISHED:
+        if claimed is None or org is None or claimed.status != NeedStatus.PUBLISHED:
             continue
-        if Claim.objects.filter(need=need, organisation=org, status__in=[ClaimStatus.PENDING,
-                                                                          ClaimStatus.CONFIRMED]).exists():
+        if Claim.objects.filter(need=claimed, organisation=org, status__in=[ClaimStatus.PENDING,
+                                                                             ClaimStatus.CONFIRMED]).exists():
             continue
         resource = Resource.objects.filter(organisation=org, title=resource_title).first() if resource_title else None
-        claim = services.claim_create(actor=SYSTEM, need=need, organisation=org, resource=resource, quantity=qty,
+        claim = services.claim_create(actor=SYSTEM, need=claimed, organisation=org, resource=resource, quantity=qty,
                                       channel="web")
         if confirm:
             services.claim_confirm(actor=SYSTEM, claim=claim)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,14 +40,17 @@ class NeedForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.category_list()
-        self.fields["category"].empty_label = _("请选择类别")
-        self.fields["beneficiary_groups"].queryset = BeneficiaryGroup.objects.all()
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.queryset = selectors.category_list()
+        category.empty_label = _("请选择类别")
+        cast(forms.ModelMultipleChoiceField, self.fields["beneficiary_groups"]).queryset = (
+            BeneficiaryGroup.objects.all())
         communities = selectors.need_filter_communities(user=user)
         if not communities.exists():
             communities = Region.objects.communities().order_by("code")
-        self.fields["community"].queryset = communities
-        self.fields["community"].empty_label = None
+        community = cast(forms.ModelChoiceField, self.fields["community"])
+        community.queryset = communities
+        community.empty_label = None
         if self.instance.pk:
             # A need stays in its community.
             del self.fields["community"]
@@ -69,8 +72,10 @@ class NeedFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.need_filter_communities(user=user)
-        self.fields["category"].queryset = selectors.category_list()
+        # The communities this person may filter by; the list view also reads it.
+        self.communities = selectors.need_filter_communities(user=user)
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = self.communities
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = selectors.category_list()
 
 
 class ReasonForm(forms.Form):
@@ -105,10 +110,11 @@ class ResourceForm(forms.ModelForm):
         elif scope.region_nodes:
             orgs = orgs | Organisation.objects.filter(pk__in=Partnership.objects.filter(
                 scope.region_q(prefix="community__")).values("organisation_id"))
-        self.fields["organisation"].queryset = orgs.distinct().order_by("name")
-        self.fields["organisation"].empty_label = None
-        self.fields["category"].queryset = selectors.category_list()
-        self.fields["capacity"].min_value = 1
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = orgs.distinct().order_by("name")
+        organisation.empty_label = None
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = selectors.category_list()
+        cast(forms.IntegerField, self.fields["capacity"]).min_value = 1
         self.fields["capacity"].widget.attrs.update(min=1, inputmode="numeric")
         partnered = Partnership.objects.filter(status=PartnershipStatus.ACTIVE)
         if not scope.is_superuser:
@@ -116,7 +122,7 @@ class ResourceForm(forms.ModelForm):
 
             partnered = partnered.filter(Q(organisation_id__in=sorted(scope.org_ids))
                                          | scope.region_q(prefix="community__"))
-        self.fields["communities"].queryset = Region.objects.filter(
+        cast(forms.ModelMultipleChoiceField, self.fields["communities"]).queryset = Region.objects.filter(
             pk__in=partnered.values("community_id")).order_by("code")
         self.fields["communities"].required = False
         if self.instance.pk:
@@ -132,7 +138,14 @@ class ResourceFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.category_list()
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = selectors.category_list()
+
+
+class ResourceChoiceField(forms.ModelChoiceField):
+    """Lists a resource with what is left of it, so the liaison sees how much it can still cover."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title}（{_('剩余')} {obj.remaining} {obj.capacity_unit}）"
 
 
 class ClaimForm(forms.Form):
@@ -140,8 +153,8 @@ class ClaimForm(forms.Form):
 
     organisation = forms.ModelChoiceField(label=_("认领单位"), queryset=Organisation.objects.none(),
                                           empty_label=None)
-    resource = forms.ModelChoiceField(label=_("使用资源"), queryset=Resource.objects.none(), required=False,
-                                      empty_label=_("不指定资源"))
+    resource = ResourceChoiceField(label=_("使用资源"), queryset=Resource.objects.none(), required=False,
+                                   empty_label=_("不指定资源"))
     quantity = forms.IntegerField(label=_("认领数量"), min_value=1, initial=1,
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
     role = forms.ChoiceField(label=_("角色"), choices=ClaimRole.choices, initial=ClaimRole.LEAD)
@@ -156,13 +169,12 @@ class ClaimForm(forms.Form):
         partners = Organisation.objects.filter(partnerships__community=need.community,
                                                partnerships__status=PartnershipStatus.ACTIVE)
         orgs = partners if staff else partners.filter(pk__in=sorted(scope.org_ids))
-        self.fields["organisation"].queryset = orgs.order_by("name")
-        self.fields["resource"].queryset = Resource.objects.filter(
+        # The units this person may claim for; the need page shows no form when there are none.
+        self.organisations = orgs.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = self.organisations
+        cast(ResourceChoiceField, self.fields["resource"]).queryset = Resource.objects.filter(
             organisation__in=orgs, status=ResourceStatus.ACTIVE, remaining__gt=0,
         ).select_related("organisation")
-        left = _("剩余")
-        self.fields["resource"].label_from_instance = (
-            lambda r: f"{r.title}（{left} {r.remaining} {r.capacity_unit}）")
         self.fields["quantity"].widget.attrs["max"] = need.quantity_open
         self.fields["quantity"].help_text = _("需求还剩 %(n)s %(unit)s") % {"n": need.quantity_open,
                                                                          "unit": need.quantity_unit}

@@ -198,7 +198,7 @@ class NeedPhoto(models.Model):
         verbose_name_plural = _("需求照片")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class ResourceStatus(models.TextChoices):

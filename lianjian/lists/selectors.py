@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,7 +37,8 @@ def beneficiary_group_list() -> QuerySet[BeneficiaryGroup]:
     return BeneficiaryGroup.objects.all()
 
 
-def _partner_communities(scope: Any) -> QuerySet[Partnership]:
+def _partner_communities(scope: Any) -> QuerySet[Partnership, Mapping[str, Any]]:
+    """``community_id`` rows of the active partnerships of the scope's units (for ``__in``)."""
     return Partnership.objects.filter(organisation_id__in=sorted(scope.org_ids),
                                       status=PartnershipStatus.ACTIVE).values("community_id")
 

@@ -129,8 +129,8 @@ def _default_source(actor: Any, requester_org: Organisation | None) -> str:
 
 
 @transaction.atomic
-def need_create(*, actor: Any, community: Any, title: str, category: Category, description: str = "",
-                beneficiary_groups: Iterable[BeneficiaryGroup] = (), photos: Iterable[Any] = (),
+def need_create(*, actor: Any, community: Any, title: str, category: Category | None,
+                description: str = "", beneficiary_groups: Iterable[BeneficiaryGroup] = (), photos: Iterable[Any] = (),
                 requester_org: Organisation | None = None, **fields: Any) -> Need:
     """Post a need in *community*; it waits for the community's review (status 待审核).
 
@@ -333,8 +333,8 @@ def _resource_communities(scope: Any, organisation: Organisation,
 
 
 @transaction.atomic
-def resource_create(*, actor: Any, organisation: Organisation, title: str, category: Category, capacity: int,
-                    capacity_unit: str = "人", description: str = "",
+def resource_create(*, actor: Any, organisation: Organisation, title: str, category: Category | None,
+                    capacity: int, capacity_unit: str = "人", description: str = "",
                     beneficiary_groups: Iterable[BeneficiaryGroup] = (),
                     communities: Iterable[Any] | None = None,
                     **fields: Any) -> Resource:

@@ -52,7 +52,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     community = filters.get("community")
     if community is None and not request.GET.get("community"):
         # A person who runs or serves exactly one community lands on its list.
-        communities = list(form.fields["community"].queryset[:2])
+        communities = list(form.communities[:2])
         if len(communities) == 1:
             community = communities[0]
     qs = selectors.need_list(user=request.user, community=community, category=filters.get("category"),
@@ -79,7 +79,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim_form = None
     if need.is_claimable and (is_staff or scope.org_ids):
         form = ClaimForm(user=request.user, need=need, staff=is_staff)
-        if form.fields["organisation"].queryset.exists():
+        if form.organisations.exists():
             claim_form = form
     return render(request, "lists/need_detail.html", {
         "need": need, "claims": claims, "is_staff": is_staff, "claim_form": claim_form,

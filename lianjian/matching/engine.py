@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -127,11 +128,17 @@ class Match:
 # --------------------------------------------------------------------------- lexicon
 
 
+class Tokenizer(Protocol):
+    """What the engine uses of ``jieba.Tokenizer`` (jieba ships no type hints)."""
+
+    def cut(self, sentence: str, cut_all: bool = False, HMM: bool = True) -> Iterator[str]: ...
+
+
 @dataclass
 class Lexicon:
     """Dictionaries loaded once per process: tokenizer, stop-words, thesaurus."""
 
-    tokenizer: object
+    tokenizer: Tokenizer
     stopwords: frozenset[str]
     term_concepts: dict[str, tuple[str, ...]]
     broader: dict[str, tuple[str, ...]]
@@ -287,7 +294,9 @@ def analyze(fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None)
     costliest step and organisation names add little beyond concepts and bigrams.
     """
     lex = lexicon or get_lexicon()
-    feats: Counter[str] = Counter()
+    # A Counter (a missing feature counts 0) holding float weights; typeshed types
+    # Counter values as int, so it is declared as the str -> float mapping it is.
+    feats = cast("dict[str, float]", Counter())
     stop = lex.stopwords
     cut = lex.tokenizer.cut
     findall = _CJK_RUN.findall
@@ -303,7 +312,7 @@ def analyze(fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None)
         for run in findall(text):
             counts.update(map(str.__add__, run, run[1:]))
         if weight == 1.0 and not feats:
-            feats = counts
+            feats = cast("dict[str, float]", counts)
         else:
             for key, n in counts.items():
                 feats[key] += n * weight
@@ -590,6 +599,7 @@ class MatchEngine:
             self._post_rows = [array("i") for _ in self._feature_keys]
             self._post_weights = [array("f") for _ in self._feature_keys]
             for new_row, (fids, fws) in enumerate(zip(feats, weights, strict=True)):
+                assert fids is not None and fws is not None  # only dead rows lose their features
                 for fid, w in zip(fids, fws, strict=True):
                     self._post_rows[fid].append(new_row)
                     self._post_weights[fid].append(w)
@@ -597,7 +607,7 @@ class MatchEngine:
             self._doc_features = feats
             self._doc_weights = weights
             self._doc_markers = markers
-            self._row_of = {d.id: i for i, d in enumerate(docs)}
+            self._row_of = {d.id: i for i, d in enumerate(docs) if d is not None}  # all are alive
             self._dead_rows = []
             self._dead_np = None
             self._surface_cache.clear()
@@ -652,7 +662,7 @@ class MatchEngine:
         for key, tf in analysis.features.items():
             fid = self._feature_ids.get(key)
             df = self._df[fid] if fid is not None else 0
-            if df <= 0:
+            if fid is None or df <= 0:
                 # Words and concepts of the need that no resource has still count in the
                 # denominator of the score: a resource that explains only a small part
                 # of the need should not look like a near-perfect match.

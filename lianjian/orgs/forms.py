@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ class OrganisationForm(forms.ModelForm):
         regions = scope.filter_regions(Region.objects.all())
         if self.instance.pk and self.instance.region_id:
             regions = regions | Region.objects.filter(pk=self.instance.region_id)
-        self.fields["region"].queryset = regions.order_by("code")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions.order_by("code")
         if not scope.is_staff_like:
             # A liaison keeps the unit where it is registered; moving it is the community's call.
             self.fields["region"].disabled = True
@@ -40,4 +40,5 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = get_scope(user).filter_regions(Region.objects.communities())
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = (
+            get_scope(user).filter_regions(Region.objects.communities()))

@@ -10,7 +10,7 @@ duplicates, reporting, the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +158,7 @@ def lookup_org(name: str, *, by_name: dict[str, Any], by_short: dict[str, list[A
     raise ValueError(_("找不到单位“%(name)s”，请先导入联建单位或填写单位全称。") % {"name": name})
 
 
-def bulk_audit(*, actor: Any, objs: list[models.Model], fields: list[str], action: str = "create",
+def bulk_audit(*, actor: Any, objs: Sequence[models.Model], fields: list[str], action: str = "create",
                note: str = "") -> None:
     """Append one ``import`` audit entry per object in a few INSERTs (the rows were bulk-created).
 

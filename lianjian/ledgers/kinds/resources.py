@@ -155,6 +155,7 @@ class ResourcesSpec(LedgerSpec):
             errors = {**self.errors_from(exc, errors), **errors}
         if errors:
             raise RowInvalid(errors)
+        assert org is not None  # an unknown or non-partner unit is an "organisation" error above
         return Plan(row=row, action=_("新建"), label=f"{title}（{org.name}）", obj=resource,
                     extra={"groups": groups})
 

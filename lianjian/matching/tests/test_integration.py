@@ -48,7 +48,7 @@ def chain(world):
 
 
 def test_staff_see_ranked_suggestions_with_reasons_and_only_partner_units(world, chain):
-    need, jobs, art, outsider = chain
+    need, jobs, _art, outsider = chain
     suggestions = selectors.suggestions_for_need(user=world.staff, need=need)
     ids = [s.resource.pk for s in suggestions]
     assert ids[0] == jobs.pk
@@ -120,7 +120,7 @@ def test_too_many_places_gives_a_clear_message_and_no_claim(client, world, chain
 
 
 def test_liaison_sees_needs_their_resources_could_meet(client, world, chain):
-    need, jobs, art, _outsider = chain
+    need, jobs, _art, _outsider = chain
     rows = selectors.needs_for_organisation(user=world.liaison, organisation=world.unit)
     assert [r.need.pk for r in rows] == [need.pk] and rows[0].resource == jobs
     client.force_login(world.liaison)
@@ -166,7 +166,7 @@ def test_api_suggestions_and_stateless_rank(client, world, chain):
 def test_unit_record_shows_in_reasons(world, chain):
     from lianjian.projects.models import Project, ProjectStatus
 
-    need, jobs, _art, _outsider = chain
+    need, _jobs, _art, _outsider = chain
     import datetime as dt
     for i in range(3):
         Project.objects.create(community=world.community, year=2024, title=f"就业帮扶{i}", category=cat("就业创业"),
