@@ -40,7 +40,7 @@ lint: install
 	$(PY) -m mypy lianjian
 
 messages: install
-	cd lianjian && ../$(PY) -m django makemessages -l en --no-obsolete --ignore "matching/*" && ../$(PY) -m django compilemessages -l en
+	cd lianjian && ../$(PY) -m django makemessages -l en --no-obsolete --ignore "matching/data/*" --settings lianjian.settings && ../$(PY) -m django compilemessages -l en --settings lianjian.settings
 
 # Benchmarks print figures; they are not tests. `bench` uses the sizes the issues name (slow),
 # `bench-quick` small sizes for a smoke run.

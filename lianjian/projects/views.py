@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
@@ -229,7 +230,7 @@ def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=CompleteForm,
         permission="can_manage",
         multipart=True,
-        template_title=_("完成项目"),
+        template_title=pgettext("action", "完成项目"),
         done=_("项目已完成，可以请居民扫码评价了。"),
         call=call,
     )
