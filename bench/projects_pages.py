@@ -11,34 +11,15 @@ Target (issue 3): project list p95 < 150 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("LIANJIAN_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pagetiming import configure, measure, p95
 
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
-def measure(client, urls: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for url in urls:
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    return times
+configure()
 
 
 def main() -> int:
