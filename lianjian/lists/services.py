@@ -117,7 +117,7 @@ def _validate_category(category: Any) -> None:
 
 # ---- needs -----------------------------------------------------------------------------------
 
-def _default_source(actor: Any, requester_org: Organisation | None) -> str:
+def need_default_source(actor: Any, requester_org: Organisation | None) -> str:
     scope = get_scope(actor)
     if requester_org is not None:
         return NeedSource.SCHOOL if requester_org.kind == OrgKind.SCHOOL else NeedSource.UNIT
@@ -158,7 +158,7 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     _validate_category(category)
     groups = _validate_groups(beneficiary_groups)
     fields.setdefault("year", current_year())
-    fields.setdefault("source", _default_source(actor, requester_org))
+    fields.setdefault("source", need_default_source(actor, requester_org))
     need = Need(community=community, title=title, category=category, description=_clean_text(description),
                 requester=_user(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
     need.full_clean()

@@ -10,6 +10,7 @@ duplicates, reporting, the transaction.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,7 @@ def choice_label(choices: type[models.TextChoices], value: str) -> str:
         return str(choices(value).label) if value in choices.values else value
 
 
-class LedgerSpec:
+class LedgerSpec(abc.ABC):
     """Base class of a ledger kind; subclasses fill in the class attributes and hooks."""
 
     kind: str = ""
@@ -109,9 +110,9 @@ class LedgerSpec:
         """
         return None
 
+    @abc.abstractmethod
     def check_row(self, row: int, values: dict[str, Any], *, ctx: Any, community: Any, actor: Any) -> Plan:
         """Return the planned write for one row or raise :class:`RowInvalid`."""
-        raise NotImplementedError
 
     def duplicate_key(self, plan: Plan) -> Hashable | None:
         """Two rows of one file with the same key are duplicates."""
@@ -119,13 +120,13 @@ class LedgerSpec:
 
     duplicate_column: str = ""  # key of the column duplicate errors are reported under
 
+    @abc.abstractmethod
     def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: Any) -> int:
         """Write every planned row (inside the caller's transaction) and return how many."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
         """The community's rows as {column key: value}, values as the import accepts them."""
-        raise NotImplementedError
 
     # ---- helpers for subclasses ----------------------------------------------------------------
     def errors_from(self, exc: ValidationError, known: dict[str, str] | None = None) -> dict[str, str]:

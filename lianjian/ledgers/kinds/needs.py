@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
-from lianjian.lists.services import _default_source
+from lianjian.lists.services import need_default_source
 
 from .base import (
     CHOICE,
@@ -138,7 +138,7 @@ class NeedsSpec(LedgerSpec):
             quantity_needed=1 if values["quantity_needed"] is None else values["quantity_needed"],
             quantity_unit=values["quantity_unit"] or "项", place=values["place"],
             urgency=values["urgency"] or Urgency.LOW, wanted_by=values["wanted_by"], year=year,
-            source=values["source"] or _default_source(actor, requester_org), requester=user,
+            source=values["source"] or need_default_source(actor, requester_org), requester=user,
             requester_org=requester_org, contact_name=values["contact_name"],
             contact_phone=values["contact_phone"], status=status,
         )
