@@ -58,6 +58,8 @@ class Role(models.TextChoices):
 
 REGION_ROLES = {Role.REGION_ADMIN, Role.COMMUNITY_STAFF}
 ORG_ROLES = {Role.LIAISON}
+# Roles that cover nothing beyond the person's own records (and their home community's board).
+SELF_SERVICE_ROLES = {Role.RESIDENT, Role.RIDER, Role.VOLUNTEER}
 
 
 class RoleAssignment(models.Model):

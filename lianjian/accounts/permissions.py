@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from .models import Role
+from .models import SELF_SERVICE_ROLES, Role
 
 # The filters return the queryset type they were given (a RegionQuerySet stays one).
 _QS = TypeVar("_QS", bound="QuerySet[Any, Any]")
@@ -48,6 +48,22 @@ class Scope:
     @property
     def is_liaison(self) -> bool:
         return bool(self.org_ids)
+
+    @property
+    def is_self_service(self) -> bool:
+        """Residents, riders and volunteers (and logged-in people with no role yet): they post and
+        follow their own needs and read their community's public board."""
+        if not self.is_authenticated:
+            return False
+        return bool(self.roles & SELF_SERVICE_ROLES) or not (self.is_staff_like or self.is_liaison)
+
+    @property
+    def home_community(self) -> Any:
+        """The community a resident, rider or volunteer belongs to (their role's region), or None."""
+        for a in self._assignments():
+            if a.role in SELF_SERVICE_ROLES and a.region_id and a.region.is_community:
+                return a.region
+        return None
 
     # ---- regions -------------------------------------------------------------------------
     def region_q(self, prefix: str = "") -> Q:

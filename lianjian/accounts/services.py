@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.core.activity import record_activity, snapshot
 
-from .models import ApiToken, Role, RoleAssignment, User, hash_token
+from .models import SELF_SERVICE_ROLES, ApiToken, Role, RoleAssignment, User, hash_token
 from .permissions import forget_scope, get_scope
 
 TOKEN_PREFIX = "lj_"  # noqa: S105  (a prefix, not a secret)
@@ -105,3 +105,33 @@ def api_token_authenticate(raw: str) -> User | None:
         return None
     token.touch()
     return token.user
+
+
+@transaction.atomic
+def home_community_set(*, actor: User, community: Any) -> list[RoleAssignment]:
+    """A resident, rider or volunteer says which community they live or work in.
+
+    Their self-service role assignments point at it; their needs go to it and its board is
+    theirs. A person without such a role becomes a resident of it.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    if community is None or not getattr(community, "is_community", False):
+        raise ValidationError({"community": _("请选择一个社区（村）。")})
+    assignments = list(RoleAssignment.objects.select_for_update()
+                       .filter(user=actor, role__in=sorted(SELF_SERVICE_ROLES)))
+    if not assignments:
+        if get_scope(actor).is_staff_like or get_scope(actor).is_liaison:
+            raise PermissionDenied
+        assignments = [RoleAssignment(user=actor, role=Role.RESIDENT)]
+    before = {a.role: a.region_id for a in assignments}
+    for a in assignments:
+        a.region = community
+        a.full_clean()
+        a.save()
+    if any(old != community.pk for old in before.values()):
+        record_activity(actor=actor, action="set_community", obj=actor,
+                        changes={"community": [sorted({str(v) for v in before.values() if v}) or None,
+                                               community.name]})
+    forget_scope(actor)
+    return assignments

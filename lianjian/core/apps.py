@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         from .nav import register_nav
 
         register_nav(_("首页"), "public:home", lambda s: not s.is_authenticated, order=0)
-        register_nav(_("工作台"), "core:home", lambda s: s.is_authenticated, order=1)
-        register_nav(_("接口令牌"), "accounts:tokens", lambda s: s.is_authenticated, order=90)
+        # Residents, riders and volunteers call their home 首页; the people who run things 工作台.
+        register_nav(_("首页"), "core:home", lambda s: s.is_authenticated and not (s.is_staff_like or s.is_liaison),
+                     order=1)
+        register_nav(_("工作台"), "core:home", lambda s: s.is_staff_like or s.is_liaison, order=1)
         register_nav(_("后台管理"), "admin:index", lambda s: s.is_authenticated and s.user.is_staff, order=99)

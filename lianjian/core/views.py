@@ -8,13 +8,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.nav import cards_for
 from lianjian.orgs.selectors import community_unit_counts, organisation_list
 from lianjian.regions.models import Region
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after log-in, arranged by the user's roles."""
+    """The landing page after log-in, arranged by the user's roles: staff see what waits for them,
+    liaisons their units and invitations, residents, riders and volunteers the cards of their tasks."""
     scope = get_scope(request.user)
     context: dict[str, object] = {}
     if scope.is_staff_like:
@@ -32,6 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["invitations"] = invitations_for(user=request.user)[:10]
         context["could_meet"] = [
             (org, needs_for_organisation(user=request.user, organisation=org, top_k=5)) for org in units]
+    # Cards the apps registered (resident, rider and volunteer tasks; later events, stations …).
+    context["cards"] = cards_for(request, scope)
     return render(request, "core/home.html", context)
 
 

@@ -67,7 +67,7 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("staff", "枫树社区工作人员", "13800000003", "community_staff", FENGSHU),
     ("jiangpu_staff", "李凤", "13800000004", "community_staff", JIANGPULU),
     ("liaison", "赵敏", "13800000005", "liaison", "中国电信锦江分公司"),
-    ("resident", "张阿姨", "13800000006", "resident", ""),
-    ("rider", "快递小哥小王", "13800000007", "rider", ""),
-    ("volunteer", "志愿者小刘", "13800000008", "volunteer", ""),
+    ("resident", "张阿姨", "13800000006", "resident", FENGSHU),
+    ("rider", "快递小哥小王", "13800000007", "rider", FENGSHU),
+    ("volunteer", "志愿者小刘", "13800000008", "volunteer", FENGSHU),
 ]

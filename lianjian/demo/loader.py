@@ -74,7 +74,8 @@ def load_users() -> None:
     for username, real_name, phone, role, target in data.USERS:
         user = User.objects.filter(username=username).first() or user_create(
             actor=SYSTEM, username=username, password=data.DEMO_PASSWORD, real_name=real_name, phone=phone)
-        region = Region.objects.get(code=target) if role in ("region_admin", "community_staff") else None
+        # Staff run their region; residents, riders and volunteers belong to a community.
+        region = Region.objects.get(code=target) if target and role != Role.LIAISON else None
         org = Organisation.objects.get(name=target) if role == Role.LIAISON else None
         if not RoleAssignment.objects.filter(user=user, role=role, region=region, organisation=org).exists():
             role_grant(actor=SYSTEM, user=user, role=role, region=region, organisation=org)

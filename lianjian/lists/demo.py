@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from lianjian.accounts.models import User
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.demo import data
 from lianjian.orgs.models import Organisation
@@ -78,8 +79,10 @@ def load() -> None:
         if Need.objects.filter(community=community, title=title, year=YEAR).exists():
             continue
         org = Organisation.objects.filter(name=org_name).first() if org_name else None
+        # The demo resident posted the residents' needs, so their 我的需求 tells the whole story.
+        resident = User.objects.filter(username="resident").first() if source == "resident" else None
         need = services.need_create(
-            actor=SYSTEM, community=community, title=title, category=Category.objects.get(code=code),
+            actor=resident or SYSTEM, community=community, title=title, category=Category.objects.get(code=code),
             description=desc, beneficiary_groups=_groups(groups), requester_org=org, beneficiary_count=count,
             quantity_needed=qty, quantity_unit=unit, place=place, urgency=urgency, source=source, year=YEAR,
             wanted_by=dt.date(YEAR, 12, 31))

@@ -179,3 +179,30 @@ class ClaimForm(forms.Form):
         self.fields["quantity"].help_text = _("需求还剩 %(n)s %(unit)s") % {"n": need.quantity_open,
                                                                          "unit": need.quantity_unit}
         self.fields["quantity"].initial = min(1, need.quantity_open) or 1
+
+
+class ResidentNeedForm(forms.ModelForm):
+    """The short phone form of residents, riders and volunteers: what, where, one photo.
+
+    The community is theirs (never a field); quantities, units and beneficiaries keep the
+    service's defaults and the community's staff complete them in review.
+    """
+
+    photo = forms.ImageField(label=_("照片（选填）"), required=False,
+                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    class Meta:
+        model = Need
+        fields = ["title", "category", "description", "place"]
+        labels = {"title": _("需要什么"), "category": _("哪一类"), "description": _("具体情况（选填）"),
+                  "place": _("在哪里（选填）")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.queryset = selectors.category_list()
+        category.empty_label = _("请选择类别")
+        self.fields["title"].widget.attrs["placeholder"] = _("例如：楼道灯坏了、需要助餐服务")
+        self.fields["description"].widget.attrs["placeholder"] = _("发生了什么、影响到谁、希望怎么解决")
+        self.fields["place"].widget.attrs["placeholder"] = _("小区、楼栋或路口")

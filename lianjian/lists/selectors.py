@@ -267,3 +267,131 @@ def need_filter_communities(*, user: Any) -> QuerySet[Region]:
     if scope.org_ids:
         q |= Q(pk__in=_partner_communities(scope))
     return Region.objects.communities().filter(q).order_by("code")
+
+
+# ---- a requester's own needs ("我的需求") --------------------------------------------------------
+
+def my_needs(*, user: Any) -> QuerySet[Need]:
+    """The needs *user* posted, newest first, with what their journey rows show."""
+    if not get_scope(user).is_authenticated:
+        return Need.objects.none()
+    from lianjian.projects.models import Project
+
+    return (Need.objects.filter(requester=user).select_related("category", "community")
+            .prefetch_related(
+                Prefetch("claims", queryset=Claim.objects.filter(status__in=[ClaimStatus.PENDING,
+                                                                             ClaimStatus.CONFIRMED])
+                         .select_related("organisation").order_by("created_at", "id")),
+                Prefetch("projects", queryset=Project.objects.select_related("lead_org").order_by("created_at")))
+            .order_by("-created_at", "-id"))
+
+
+def my_need_get(*, user: Any, pk: Any) -> Need:
+    """One of *user*'s own needs, else 404 (someone else's need looks exactly like none)."""
+    try:
+        return my_needs(user=user).get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# Stage states of a need's journey, for the requester's timeline.
+DONE, CURRENT, WAITING, STOPPED = "done", "current", "waiting", "stopped"
+
+
+def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[str, Any]]:
+    """The requester's view of their need: review, claim, project and rating, each a stage with a
+    state (done / current / waiting / stopped) and display-ready facts. Only unit names appear,
+    never a staff member's or another person's name. *need* comes from :func:`my_needs`."""
+    from lianjian.projects.models import ProjectStatus, Rating
+    from lianjian.projects.selectors import PUBLIC_STATUSES
+
+    stages: list[dict[str, Any]] = [{"key": "submit", "label": _("提交需求"), "state": DONE,
+                                     "at": need.created_at, "text": need.community.name}]
+    status = need.status
+    review: dict[str, Any] = {"key": "review", "label": _("社区审核"), "at": None, "text": ""}
+    if status == NeedStatus.SUBMITTED:
+        review.update(state=CURRENT, text=_("等待社区审核"))
+    elif status == NeedStatus.RETURNED:
+        review.update(state=STOPPED, text=_("已退回：%(reason)s") % {"reason": need.review_note or "—"},
+                      edit=True)
+    elif status == NeedStatus.CLOSED:
+        note = (Activity.objects.filter(content_type=ContentType.objects.get_for_model(Need),
+                                        object_id=str(need.pk), action="close")
+                .order_by("-created_at").values_list("note", flat=True).first()) if detail else ""
+        review.update(state=STOPPED, at=need.updated_at,
+                      text=_("已关闭") + (f"：{note}" if note else ""))
+    else:
+        review.update(state=DONE, at=need.published_at,
+                      text=_("已发布到社区需求清单") + (f"：{need.review_note}" if need.review_note else ""))
+    stages.append(review)
+
+    live = list(need.claims.all())  # pending and confirmed, prefetched by my_needs
+    confirmed = [c for c in live if c.status == ClaimStatus.CONFIRMED]
+    pending = [c for c in live if c.status == ClaimStatus.PENDING]
+    claim: dict[str, Any] = {"key": "claim", "label": _("单位认领"), "at": None,
+                             "units": [(c.organisation.name, c.quantity, c.get_role_display()) for c in confirmed],
+                             "unit": need.quantity_unit}
+    if status in (NeedStatus.SUBMITTED, NeedStatus.RETURNED):
+        claim.update(state=WAITING, text=_("发布后，联建单位可以认领"))
+    elif need.quantity_covered >= need.quantity_needed and confirmed:
+        claim.update(state=DONE, text=_("已认领满"), at=max(c.decided_at or c.created_at for c in confirmed))
+    elif confirmed:
+        claim.update(state=CURRENT, text=_("部分认领：%(c)s / %(t)s %(u)s") % {
+            "c": need.quantity_covered, "t": need.quantity_needed, "u": need.quantity_unit})
+    elif status == NeedStatus.CLOSED:
+        claim.update(state=STOPPED, text=_("没有单位认领"))
+    else:
+        claim.update(state=CURRENT, text=_("等待联建单位认领"))
+    if pending and status in (NeedStatus.PUBLISHED, NeedStatus.COVERED):
+        claim["pending"] = len(pending)
+    stages.append(claim)
+
+    projects = [p for p in need.projects.all() if p.status != ProjectStatus.CANCELLED]
+    if detail and projects:
+        from lianjian.projects.models import ProgressUpdate
+
+        latest: dict[int, list[Any]] = {}
+        for u in (ProgressUpdate.objects.filter(project__in=projects).select_related("organisation")
+                  .only("id", "project_id", "text", "happened_on", "is_completion", "organisation__name")
+                  .order_by("-happened_on", "-id")):
+            latest.setdefault(u.project_id, [])
+            if len(latest[u.project_id]) < 3:
+                latest[u.project_id].append(u)
+        for p in projects:
+            p.latest_updates = latest.get(p.pk, [])  # type: ignore[attr-defined]
+            p.is_public = p.status in PUBLIC_STATUSES  # type: ignore[attr-defined]
+    project: dict[str, Any] = {"key": "project", "label": _("项目实施"), "at": None, "projects": projects}
+    completed = [p for p in projects if p.status == ProjectStatus.COMPLETED]
+    if not projects:
+        project.update(state=STOPPED if status == NeedStatus.CLOSED else WAITING,
+                       text=_("未形成项目") if status == NeedStatus.CLOSED else _("认领后，社区和单位立项实施"))
+    elif len(completed) == len(projects):
+        done_on = [p.completed_on for p in completed if p.completed_on]
+        project.update(state=DONE, text=_("项目已完成"), at=max(done_on) if done_on else None)
+    else:
+        running = next(p for p in projects if p.status != ProjectStatus.COMPLETED)
+        project.update(state=CURRENT, text=_("%(title)s：%(status)s") % {
+            "title": running.title, "status": running.get_status_display()})
+    stages.append(project)
+
+    rating: dict[str, Any] = {"key": "rating", "label": _("评价"), "at": None, "projects": completed}
+    if not completed:
+        rating.update(state=WAITING, text=_("项目完成后可以评价"))
+    else:
+        mine = dict(Rating.objects.filter(project__in=completed, rater=user).values_list("project_id", "stars"))
+        for p in completed:
+            p.my_stars = mine.get(p.pk)  # type: ignore[attr-defined]
+        if len(mine) == len(completed):
+            rating.update(state=DONE, text=_("您已评价，谢谢！"))
+        else:
+            rating.update(state=CURRENT, text=_("项目已完成，请您评价"))
+    stages.append(rating)
+    return stages
+
+
+def journey_summary(stages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stage a need's row in 我的需求 shows: the first one not done (else the last)."""
+    for stage in stages:
+        if stage["state"] != DONE:
+            return stage
+    return stages[-1]

@@ -143,6 +143,11 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     _check_unknown(fields, NEED_FIELDS, "need")
     if community is None or not community.is_community:
         raise ValidationError({"community": _("需求只能提交到社区（村）。")})
+    home = scope.home_community
+    if (home is not None and community.pk != home.pk and requester_org is None and not scope.covers_region(community)
+            and not _partnered_orgs(community).filter(organisation_id__in=sorted(scope.org_ids)).exists()):
+        # Residents, riders and volunteers speak for the community they belong to.
+        raise ValidationError({"community": _("您只能为自己所在的社区（%(name)s）提需求。") % {"name": home.name}})
     if requester_org is not None and not scope.is_superuser:
         if requester_org.pk not in scope.org_ids and not scope.covers_region(community):
             raise PermissionDenied

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import resident_views, views
 
 app_name = "lists"
 urlpatterns = [
     path("", views.need_list, name="need_list"),
     path("needs/new/", views.need_create, name="need_create"),
-    path("needs/mine/", views.need_mine, name="need_mine"),
+    path("needs/post/", resident_views.need_post, name="need_post"),
+    path("needs/mine/", resident_views.need_mine, name="need_mine"),
+    path("needs/mine/<int:pk>/", resident_views.need_mine_detail, name="need_mine_detail"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
     path("needs/<int:pk>/publish/", views.need_review, {"action": "publish"}, name="need_publish"),

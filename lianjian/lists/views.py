@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 from lianjian.accounts.permissions import get_scope
 
 from . import selectors, services
-from .forms import ClaimForm, NeedFilterForm, NeedForm, ReasonForm, ResourceFilterForm, ResourceForm
+from .forms import (
+    ClaimForm,
+    NeedFilterForm,
+    NeedForm,
+    ReasonForm,
+    ResidentNeedForm,
+    ResourceFilterForm,
+    ResourceForm,
+)
 from .models import ClaimStatus, NeedStatus, ResourceStatus
 
 PAGE_SIZE = 20
@@ -63,17 +71,13 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_mine(request: HttpRequest) -> HttpResponse:
-    qs = selectors.need_list(user=request.user, mine=True)
-    page = _fast_page(qs, request.GET.get("page"))
-    return render(request, "lists/need_mine.html", {"page": page})
-
-
-@login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The trace page: the need, its claims, coverage, projects and every step so far."""
     need = selectors.need_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
+    if _requester_only(scope, need):
+        # The person who posted it follows it on their own page (no staff names, no claim forms).
+        return redirect("lists:need_mine_detail", pk=need.pk)
     claims = list(selectors.need_claims(need=need))
     is_staff = scope.covers_region(need.community)
     claim_form = None
@@ -91,8 +95,18 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _requester_only(scope: Any, need: Any) -> bool:
+    """True when the viewer relates to *need* only as the person who posted it."""
+    return (need.requester_id == getattr(scope.user, "pk", None) and not scope.covers_region(need.community)
+            and not (need.requester_org_id and need.requester_org_id in scope.org_ids))
+
+
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request.user)
+    if scope.is_self_service and not (scope.is_staff_like or scope.is_liaison):
+        # Residents, riders and volunteers post in the short form, for their own community.
+        return redirect("lists:need_post")
     form = NeedForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -110,9 +124,11 @@ def need_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get(user=request.user, pk=pk)
-    if not get_scope(request.user).can_change(need):
+    scope = get_scope(request.user)
+    if not scope.can_change(need):
         raise PermissionDenied
-    form = NeedForm(request.POST or None, request.FILES or None, instance=need, user=request.user)
+    form_class = ResidentNeedForm if _requester_only(scope, need) else NeedForm
+    form = form_class(request.POST or None, request.FILES or None, instance=need, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.changed_data if f not in ("photo",
                                                                                 "beneficiary_groups")}
@@ -129,6 +145,8 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("需求已保存。"))
             return redirect(need)
+    if form_class is ResidentNeedForm:
+        return render(request, "lists/resident/post.html", {"form": form, "need": need, "community": need.community})
     return render(request, "lists/need_form.html", {"form": form, "need": need})
 
 
