@@ -7,6 +7,7 @@ answers 409 ``already_checked_in``; the same nonce again replays the first answe
 
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,8 +21,21 @@ from lianjian.api.pagination import ShapedQuerySet
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
-from . import selectors, services
-from .models import MAX_CAPACITY, MAX_PARTY, Audience, Event, EventKind, Promotion, Registration, RegistrationStatus
+from . import selectors, services, thanks, volunteers
+from .models import (
+    MAX_CAPACITY,
+    MAX_PARTY,
+    Audience,
+    Event,
+    EventKind,
+    Pledge,
+    PledgerKind,
+    PostRole,
+    Promotion,
+    Registration,
+    RegistrationStatus,
+    VolunteerPost,
+)
 
 router = Router()
 
@@ -251,3 +265,124 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> Status:
     r = result.registration
     return Status(200, {"status": "ok", "message": result.message, "name": r.name if r else None,
                         "party_size": r.party_size if r else None})
+
+
+# ---- volunteer posts, pledges, recognition -------------------------------------------------------
+
+class PostIn(Schema):
+    role: PostRole
+    title: str = Field(..., min_length=1, max_length=60)
+    place: str = Field("", max_length=120)
+    km: Decimal | None = Field(None, ge=0, le=500, max_digits=5, decimal_places=2)
+    headcount: int = Field(..., ge=1, le=500)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class PostOut(Schema):
+    id: int
+    role: str
+    title: str
+    place: str
+    km: Decimal | None
+    headcount: int
+    filled: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class SignupOut(Schema):
+    id: int
+    post_id: int
+    status: str
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    verified_minutes: int
+
+
+class PledgeIn(Schema):
+    item: str = Field(..., min_length=1, max_length=60)
+    quantity: int = Field(1, ge=1, le=100_000)
+    unit: str = Field("份", min_length=1, max_length=10)
+    pledger_kind: PledgerKind
+    pledger_name: str = Field(..., min_length=1, max_length=60)
+    organisation_id: int | None = Field(None, ge=1, le=2**53)
+
+
+class PledgeOut(Schema):
+    id: int
+    item: str
+    quantity: int
+    unit: str
+    pledger_kind: str
+    pledger_name: str
+    organisation: str | None
+    status: str
+
+
+class RecognitionIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    affiliation: str = Field("", max_length=80)
+    reason: str = Field(..., min_length=1, max_length=200)
+    gift: str = Field("", max_length=60)
+
+
+def _post_out(p: VolunteerPost) -> dict[str, Any]:
+    return {"id": p.pk, "role": p.role, "title": p.title, "place": p.place, "km": p.km, "headcount": p.headcount,
+            "filled": p.filled, "starts_at": p.starts_at, "ends_at": p.ends_at}
+
+
+def _pledge_out(p: Pledge) -> dict[str, Any]:
+    return {"id": p.pk, "item": p.item, "quantity": p.quantity, "unit": p.unit, "pledger_kind": p.pledger_kind,
+            "pledger_name": p.pledger_name, "organisation": p.organisation.name if p.organisation else None,
+            "status": p.status}
+
+
+@router.get("/{int:event_id}/posts", response={200: list[PostOut], **ERROR_RESPONSES},
+            summary="Volunteer posts in route order")
+def list_posts(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
+    event = selectors.event_for(request.user, event_id)
+    return [_post_out(p) for p in selectors.posts_of(event=event)]
+
+
+@router.post("/{int:event_id}/posts", response={201: PostOut, **ERROR_RESPONSES}, summary="Add a post (staff)")
+def create_post(request: HttpRequest, event_id: int, payload: PostIn) -> Status:
+    event = selectors.event_for(request.user, event_id, change=True)
+    return Status(201, _post_out(volunteers.post_create(actor=request.user, event=event, **payload.dict())))
+
+
+@router.post("/{int:event_id}/posts/{int:post_id}/signups", response={201: SignupOut, **ERROR_RESPONSES},
+             summary="Sign up for a post's shift (the volunteer themselves)")
+def create_signup(request: HttpRequest, event_id: int, post_id: int) -> Status:
+    event = selectors.event_for(request.user, event_id)
+    s = volunteers.signup_create(actor=request.user, post=selectors.post_for(request.user, event, post_id))
+    return Status(201, {"id": s.pk, "post_id": s.post_id, "status": s.status, "checked_in_at": s.checked_in_at,
+                        "checked_out_at": s.checked_out_at, "verified_minutes": s.verified_minutes})
+
+
+@router.get("/{int:event_id}/pledges", response={200: list[PledgeOut], **ERROR_RESPONSES},
+            summary="Pledges (the public thank-you list)")
+def list_pledges(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
+    event = selectors.event_for(request.user, event_id)
+    return [_pledge_out(p) for p in thanks.thank_you_list(event=event)]
+
+
+@router.post("/{int:event_id}/pledges", response={201: PledgeOut, **ERROR_RESPONSES}, summary="Record a pledge")
+def create_pledge(request: HttpRequest, event_id: int, payload: PledgeIn) -> Status:
+    event = selectors.event_for(request.user, event_id, change=True)
+    data = payload.dict(exclude={"organisation_id"})
+    organisation = None
+    if payload.organisation_id is not None:
+        organisation = get_scope(request.user).filter_organisations(Organisation.objects.all()).filter(
+            pk=payload.organisation_id).first()
+        if organisation is None:
+            return Status(404, {"error": {"code": "not_found", "message": _("对象不存在。")}})
+    return Status(201, _pledge_out(thanks.pledge_create(actor=request.user, event=event, organisation=organisation,
+                                                        **data)))
+
+
+@router.post("/{int:event_id}/recognitions", response={201: CreatedOut, **ERROR_RESPONSES},
+             summary="Praise a person at the event (staff); the certificate is a PDF on the event page")
+def create_recognition(request: HttpRequest, event_id: int, payload: RecognitionIn) -> Status:
+    event = selectors.event_for(request.user, event_id, change=True)
+    return Status(201, {"id": thanks.recognition_create(actor=request.user, event=event, **payload.dict()).pk})

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
-from .models import MAX_PARTY, Event
+from .models import MAX_PARTY, Event, Pledge, Recognition, VolunteerPost
 
 SHIRT_SIZES = [("", "—"), ("S", "S"), ("M", "M"), ("L", "L"), ("XL", "XL"), ("XXL", "XXL")]
 
@@ -92,3 +93,36 @@ class CancelEventForm(forms.Form):
 class CheckInForm(forms.Form):
     code = forms.CharField(label=_("签到码"), max_length=20)
     nonce = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = VolunteerPost
+        fields = ["role", "title", "place", "km", "headcount", "starts_at", "ends_at"]
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+
+
+class PledgeForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = ["item", "quantity", "unit", "pledger_kind", "pledger_name", "organisation"]
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org = self.fields["organisation"]
+        assert isinstance(org, forms.ModelChoiceField)
+        org.queryset = Organisation.objects.filter(
+            Q(partnerships__community=event.region) | Q(partnerships__community__parent=event.region)
+        ).distinct().order_by("name")
+        org.required = False
+
+
+class RecognitionForm(forms.ModelForm):
+    class Meta:
+        model = Recognition
+        fields = ["name", "affiliation", "reason", "gift"]
+
+
+class HoursReportForm(forms.Form):
+    minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=24 * 60)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

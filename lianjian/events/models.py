@@ -89,6 +89,9 @@ class Event(TimeStampedModel):
     ask_shirt_size = models.BooleanField(_("收集T恤尺码"), default=False)
     ask_dietary_notes = models.BooleanField(_("收集饮食禁忌"), default=False)
     is_public = models.BooleanField(_("公开展示"), default=True)
+    pledge_goal = models.PositiveIntegerField(_("认捐目标数量"), default=0, validators=[MaxValueValidator(100_000)],
+                                              help_text=_("例如年夜饭需要的菜品道数；0 表示不设目标。"))
+    pledge_goal_unit = models.CharField(_("认捐目标单位"), max_length=10, blank=True, default="")
     status = models.CharField(_("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.OPEN)
     taken = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -215,3 +218,178 @@ class CheckInScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nonce} · {self.outcome}"
+
+
+# ---- volunteer posts (志愿岗位) ------------------------------------------------------------------
+
+class PostRole(models.TextChoices):
+    MEDICAL = "medical", _("医疗保障")
+    SUPPLY = "supply", _("补给站")
+    SECURITY = "security", _("安保")
+    GUIDE = "guide", _("引导员")
+    KITCHEN = "kitchen", _("后厨帮工")
+    SETUP = "setup", _("场地布置")
+    OTHER = "other", _("其他")
+
+
+class VolunteerPost(models.Model):
+    """A volunteer role with a headcount and a shift; on a route it sits at a kilometre mark."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="posts", verbose_name=_("活动"))
+    role = models.CharField(_("岗位类型"), max_length=10, choices=PostRole.choices)
+    title = models.CharField(_("岗位名称"), max_length=60)
+    place = models.CharField(_("位置"), max_length=120, blank=True)
+    km = models.DecimalField(_("路线里程（公里）"), max_digits=5, decimal_places=2, null=True, blank=True,
+                             validators=[MinValueValidator(0), MaxValueValidator(500)])
+    headcount = models.PositiveSmallIntegerField(_("需要人数"), validators=[MinValueValidator(1),
+                                                                          MaxValueValidator(500)])
+    starts_at = models.DateTimeField(_("上岗时间"))
+    ends_at = models.DateTimeField(_("下岗时间"))
+    filled = models.PositiveSmallIntegerField(_("已报名人数"), default=0, editable=False)
+    short_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("志愿岗位")
+        verbose_name_plural = _("志愿岗位")
+        # Route order first (posts without a kilometre mark after), then by shift.
+        ordering = [F("km").asc(nulls_last=True), "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(filled__lte=F("headcount")), name="post_filled_within_headcount"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="post_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.event}"
+
+    @property
+    def missing(self) -> int:
+        return max(self.headcount - self.filled, 0)
+
+    def scope_check(self, scope, *, write: bool) -> bool:  # type: ignore[no-untyped-def]
+        return self.event.scope_check(scope, write=write)
+
+
+class SignupStatus(models.TextChoices):
+    SIGNED = "signed", _("已报名")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class HoursStatus(models.TextChoices):
+    NONE = "", _("无")
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认定")
+    REJECTED = "rejected", _("未认定")
+
+
+class VolunteerSignup(models.Model):
+    """A volunteer on a post's shift: checked in and out at the post, hours verified from that."""
+
+    post = models.ForeignKey(VolunteerPost, on_delete=models.CASCADE, related_name="signups",
+                             verbose_name=_("岗位"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_signups",
+                             verbose_name=_("志愿者"))
+    status = models.CharField(_("状态"), max_length=10, choices=SignupStatus.choices, default=SignupStatus.SIGNED)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("到岗时间"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("离岗时间"), null=True, blank=True)
+    verified_minutes = models.PositiveIntegerField(_("核实时长（分钟）"), default=0)
+    reported_minutes = models.PositiveIntegerField(_("自报时长（分钟）"), null=True, blank=True,
+                                                   validators=[MaxValueValidator(24 * 60)])
+    reported_note = models.CharField(_("自报说明"), max_length=200, blank=True)
+    hours_status = models.CharField(_("自报时长审核"), max_length=10, choices=HoursStatus.choices, blank=True,
+                                    default=HoursStatus.NONE)
+    hours_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+", verbose_name=_("审核人"))
+
+    class Meta:
+        verbose_name = _("志愿报名")
+        verbose_name_plural = _("志愿报名")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], condition=Q(status="signed"),
+                                    name="signup_once_per_post"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.post}"
+
+    @property
+    def credited_minutes(self) -> int:
+        """Verified minutes, plus self-reported ones once staff approved them."""
+        extra = (self.reported_minutes or 0) if self.hours_status == HoursStatus.APPROVED else 0
+        return self.verified_minutes + extra
+
+    def scope_check(self, scope, *, write: bool) -> bool:  # type: ignore[no-untyped-def]
+        if self.user_id == getattr(scope.user, "pk", None):
+            return True
+        return scope.covers_region(self.post.event.region)
+
+
+# ---- pledges (认捐) and recognition (表扬) ---------------------------------------------------------
+
+class PledgerKind(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    MERCHANT = "merchant", _("商家")
+    UNIT = "unit", _("联建单位")
+
+
+class PledgeStatus(models.TextChoices):
+    PLEDGED = "pledged", _("已认捐")
+    DELIVERED = "delivered", _("已送达")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Pledge(models.Model):
+    """Something a resident or merchant gives to an event: "红烧肉 1 盆 — 刁嬢嬢"."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("活动"))
+    item = models.CharField(_("认捐内容"), max_length=60)
+    quantity = models.PositiveIntegerField(_("数量"), default=1, validators=[MinValueValidator(1),
+                                                                           MaxValueValidator(100_000)])
+    unit = models.CharField(_("计量单位"), max_length=10, default="份")
+    pledger_kind = models.CharField(_("认捐方类型"), max_length=10, choices=PledgerKind.choices)
+    pledger_name = models.CharField(_("认捐人/商家"), max_length=60)
+    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="pledges", verbose_name=_("所属单位/联盟"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="pledges", verbose_name=_("账号"))
+    status = models.CharField(_("状态"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("认捐")
+        verbose_name_plural = _("认捐")
+        ordering = ["pledger_kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity} {self.unit} — {self.pledger_name}"
+
+
+class Recognition(models.Model):
+    """Praise given at an event (e.g. 15 workers with gift packs), with a printable certificate."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recognitions", verbose_name=_("活动"))
+    name = models.CharField(_("姓名"), max_length=50)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="recognitions", verbose_name=_("账号"))
+    affiliation = models.CharField(_("所在站点/单位"), max_length=80, blank=True)
+    reason = models.CharField(_("表扬事由"), max_length=200)
+    gift = models.CharField(_("礼品"), max_length=60, blank=True)
+    number = models.CharField(_("证书编号"), max_length=24, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表扬")
+        verbose_name_plural = _("表扬")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.event}"
+
+    def scope_check(self, scope, *, write: bool) -> bool:  # type: ignore[no-untyped-def]
+        if not write and self.user_id == getattr(scope.user, "pk", None):
+            return True
+        return scope.covers_region(self.event.region)

@@ -6,13 +6,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from lianjian.accounts.permissions import get_scope
 
-from .models import Event, EventStatus, Registration, RegistrationStatus
+from .models import (
+    Event,
+    EventStatus,
+    Pledge,
+    Recognition,
+    Registration,
+    RegistrationStatus,
+    SignupStatus,
+    VolunteerPost,
+    VolunteerSignup,
+)
 
 
 def event_for(user: Any, pk: Any, *, change: bool = False) -> Event:
@@ -108,3 +118,65 @@ def event_figures(*, event: Event) -> EventFigures:
     )
     promoted = Registration.objects.filter(event=event, promoted_at__isnull=False).count()
     return EventFigures(capacity=event.capacity, promoted=promoted, **agg)
+
+
+def posts_of(*, event: Event) -> list[VolunteerPost]:
+    """The event's volunteer posts in route order (kilometre, then shift)."""
+    return list(event.posts.all())
+
+
+def post_for(user: Any, event: Event, pk: Any) -> VolunteerPost:
+    try:
+        return VolunteerPost.objects.select_related("event__region").get(pk=int(pk), event=event)
+    except (VolunteerPost.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+
+
+def signup_for(user: Any, event: Event, pk: Any) -> VolunteerSignup:
+    """A sign-up of *event* that *user* may see: their own, or any for the event's staff."""
+    try:
+        signup = VolunteerSignup.objects.select_related("post__event__region", "user").get(
+            pk=int(pk), post__event=event)
+    except (VolunteerSignup.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+    if not get_scope(user).can_view(signup):
+        raise Http404
+    return signup
+
+
+def my_signups(*, user: Any, event: Event) -> list[VolunteerSignup]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(VolunteerSignup.objects.filter(user=user, post__event=event, status=SignupStatus.SIGNED)
+                .select_related("post"))
+
+
+def signups_of(*, event: Event) -> list[VolunteerSignup]:
+    return list(VolunteerSignup.objects.filter(post__event=event, status=SignupStatus.SIGNED)
+                .select_related("post", "user").order_by("post__km", "post__starts_at", "id"))
+
+
+def volunteer_figures(*, event: Event) -> dict[str, float]:
+    """Volunteers (people), posts short of people, and credited minutes for an event."""
+    signed = VolunteerSignup.objects.filter(post__event=event, status=SignupStatus.SIGNED)
+    minutes = sum(s.credited_minutes for s in signed.only("verified_minutes", "reported_minutes", "hours_status"))
+    return {"volunteers": signed.values("user_id").distinct().count(),
+            "short_posts": event.posts.filter(filled__lt=F("headcount")).count(),
+            "credited_minutes": minutes, "credited_hours": round(minutes / 60, 1)}
+
+
+def pledge_for(user: Any, event: Event, pk: Any) -> Pledge:
+    try:
+        return Pledge.objects.select_related("event__region").get(pk=int(pk), event=event)
+    except (Pledge.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+
+
+def recognition_for(user: Any, event: Event, pk: Any) -> Recognition:
+    try:
+        rec = Recognition.objects.select_related("event__region").get(pk=int(pk), event=event)
+    except (Recognition.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+    if not get_scope(user).can_view(rec):
+        raise Http404
+    return rec

@@ -19,4 +19,11 @@ urlpatterns = [
     path("<int:pk>/r/<int:rid>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("<int:pk>/r/<int:rid>/accept/", views.offer_accept, name="offer_accept"),
     path("<int:pk>/r/<int:rid>/qr.png", views.registration_qr, name="registration_qr"),
+    path("<int:pk>/posts/new/", views.post_create, name="post_create"),
+    path("<int:pk>/posts/<int:post_id>/signup/", views.signup_create, name="signup_create"),
+    path("<int:pk>/signups/<int:sid>/<slug:action>/", views.signup_action, name="signup_action"),
+    path("<int:pk>/pledges/new/", views.pledge_create, name="pledge_create"),
+    path("<int:pk>/pledges/<int:pledge_id>/status/", views.pledge_status, name="pledge_status"),
+    path("<int:pk>/recognitions/new/", views.recognition_create, name="recognition_create"),
+    path("<int:pk>/recognitions/<int:rid>/certificate.pdf", views.certificate, name="certificate"),
 ]

@@ -20,8 +20,17 @@ from openpyxl import Workbook
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.selectors import activity_for
 
-from . import selectors, services
-from .forms import CancelEventForm, CheckInForm, EventForm, RegistrationForm
+from . import selectors, services, thanks, volunteers
+from .forms import (
+    CancelEventForm,
+    CheckInForm,
+    EventForm,
+    HoursReportForm,
+    PledgeForm,
+    PostForm,
+    RecognitionForm,
+    RegistrationForm,
+)
 from .models import Event, Registration, RegistrationStatus
 
 
@@ -67,9 +76,19 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.user.is_authenticated and not (mine and mine.is_active) and not closed else None,
         "figures": selectors.event_figures(event=event),
         "co_units": list(event.co_units.order_by("name")),
+        "posts": selectors.posts_of(event=event),
+        "my_signups": selectors.my_signups(user=request.user, event=event),
+        "pledge_figures": thanks.pledge_figures(event=event),
+        "thank_you": thanks.thank_you_list(event=event),
+        "volunteer_figures": selectors.volunteer_figures(event=event),
+        "recognitions": list(event.recognitions.all()) if staff else list(
+            event.recognitions.filter(user=request.user)) if request.user.is_authenticated else [],
+        "hours_form": HoursReportForm(),
     }
     if staff:
         context |= {"walkin_form": _registration_form(request, event, on_behalf=True),
+                    "post_form": PostForm(), "pledge_form": PledgeForm(event=event),
+                    "recognition_form": RecognitionForm(), "signups": selectors.signups_of(event=event),
                     "cancel_form": CancelEventForm(),
                     "activities": activity_for(user=request.user, obj=event)}
     return render(request, "events/detail.html", context)
@@ -256,3 +275,135 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
     return render(request, "events/mine.html", {"rows": rows})
 
 
+
+
+# ---- volunteer posts, pledges, recognition ------------------------------------------------------
+
+def _back(request: HttpRequest, event: Event, anchor: str) -> HttpResponse:
+    return redirect(f"{event.get_absolute_url()}#{anchor}")
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for text in exc.messages:
+        messages.error(request, text)
+
+
+@require_POST
+@login_required
+def post_create(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk, change=True)
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            volunteers.post_create(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("岗位已添加。"))
+    else:
+        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
+    return _back(request, event, "posts")
+
+
+@require_POST
+@login_required
+def signup_create(request: HttpRequest, pk: int, post_id: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk)
+    post = selectors.post_for(request.user, event, post_id)
+    try:
+        volunteers.signup_create(actor=request.user, post=post)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已报名岗位：%(title)s。") % {"title": post.title})
+    return _back(request, event, "posts")
+
+
+SIGNUP_ACTIONS = {
+    "cancel": (volunteers.signup_cancel, _("已取消岗位报名。")),
+    "check_in": (volunteers.signup_check_in, _("已到岗签到。")),
+    "check_out": (volunteers.signup_check_out, _("已离岗签退，时长已记录。")),
+}
+
+
+@require_POST
+@login_required
+def signup_action(request: HttpRequest, pk: int, sid: int, action: str) -> HttpResponse:
+    event = selectors.event_for(request.user, pk)
+    signup = selectors.signup_for(request.user, event, sid)
+    try:
+        if action in SIGNUP_ACTIONS:
+            func, done = SIGNUP_ACTIONS[action]
+            func(actor=request.user, signup=signup)
+        elif action == "report":
+            form = HoursReportForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([str(e) for errs in form.errors.values() for e in errs])
+            volunteers.hours_report(actor=request.user, signup=signup, minutes=form.cleaned_data["minutes"],
+                                    note=form.cleaned_data["note"])
+            done = _("自报时长已提交，等待审核。")
+        elif action in ("approve", "reject"):
+            volunteers.hours_decide(actor=request.user, signup=signup, approve=action == "approve")
+            done = _("已审核。")
+        else:
+            raise Http404
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return _back(request, event, "posts")
+
+
+@require_POST
+@login_required
+def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk, change=True)
+    form = PledgeForm(request.POST, event=event)
+    if form.is_valid():
+        try:
+            thanks.pledge_create(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("认捐已登记。"))
+    else:
+        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
+    return _back(request, event, "pledges")
+
+
+@require_POST
+@login_required
+def pledge_status(request: HttpRequest, pk: int, pledge_id: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk, change=True)
+    pledge = selectors.pledge_for(request.user, event, pledge_id)
+    try:
+        thanks.pledge_set_status(actor=request.user, pledge=pledge, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(request, event, "pledges")
+
+
+@require_POST
+@login_required
+def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk, change=True)
+    form = RecognitionForm(request.POST)
+    if form.is_valid():
+        try:
+            thanks.recognition_create(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已表扬：%(name)s。") % {"name": form.cleaned_data["name"]})
+    else:
+        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
+    return _back(request, event, "recognitions")
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk)
+    rec = selectors.recognition_for(request.user, event, rid)
+    response = HttpResponse(thanks.certificate_pdf(rec), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{rec.number}.pdf"'
+    return response

@@ -105,3 +105,33 @@ def test_out_of_scope_and_bad_input_write_nothing(client, world):
                       content_type="application/json", **bearer(world.other_staff))
     assert res.status_code == 403
     assert client.post(url, {"party_size": 1}, content_type="application/json").status_code == 401
+
+
+def test_posts_pledges_and_recognitions_through_the_api(client, world):
+    event = make_event(world)
+    staff, volunteer = bearer(world.staff), bearer(world.volunteer)
+    base = f"/api/v1/events/{event.pk}"
+    start = event.starts_at
+    body = {"role": "medical", "title": "医疗保障点", "km": "2.5", "headcount": 1,
+            "starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=2)).isoformat()}
+    assert client.post(f"{base}/posts", body, content_type="application/json", **volunteer).status_code == 403
+    post = client.post(f"{base}/posts", body, content_type="application/json", **staff)
+    assert post.status_code == 201, post.content
+    pid = post.json()["id"]
+    signup = client.post(f"{base}/posts/{pid}/signups", **volunteer)
+    assert signup.status_code == 201
+    full = client.post(f"{base}/posts/{pid}/signups", **bearer(world.resident))
+    assert full.status_code == 422 and "已满" in full.json()["error"]["details"]["__all__"][0]
+    assert client.get(f"{base}/posts", **volunteer).json()[0]["filled"] == 1
+
+    pledge = {"item": "红烧肉", "quantity": 1, "unit": "盆", "pledger_kind": "resident", "pledger_name": "刁嬢嬢"}
+    assert client.post(f"{base}/pledges", pledge, content_type="application/json", **staff).status_code == 201
+    foreign = client.post(f"{base}/pledges", pledge | {"pledger_kind": "merchant",
+                                                       "organisation_id": world.other_unit.pk},
+                          content_type="application/json", **staff)
+    assert foreign.status_code == 404
+    listed = client.get(f"{base}/pledges", **volunteer).json()
+    assert [p["pledger_name"] for p in listed] == ["刁嬢嬢"]
+    rec = client.post(f"{base}/recognitions", {"name": "王小虎", "reason": "服务居民"},
+                      content_type="application/json", **staff)
+    assert rec.status_code == 201
