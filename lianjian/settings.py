@@ -209,6 +209,10 @@ CACHES["throttle"] = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# One-time codes by text message: the console backend logs them; a deployment names its gateway's class.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianjian.core.sms.ConsoleBackend")
+if TESTING:
+    SMS_BACKEND = "lianjian.core.sms.MemoryBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lianjian@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

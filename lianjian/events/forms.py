@@ -126,3 +126,13 @@ class RecognitionForm(forms.ModelForm):
 class HoursReportForm(forms.Form):
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=24 * 60)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class PhoneRegistrationForm(RegistrationForm):
+    """Registering without an account: name, phone and the one-time code sent to that phone."""
+
+    sms_code = forms.CharField(label=_("短信验证码"), max_length=6, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, event=event, on_behalf=True, ask_phone=True, **kwargs)

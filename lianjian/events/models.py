@@ -140,7 +140,12 @@ WAITING = (RegistrationStatus.WAITLISTED,)
 
 class RegistrationSource(models.TextChoices):
     SELF = "self", _("本人报名")
+    PHONE = "phone", _("手机验证报名")
     STAFF = "staff", _("工作人员代报")
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(18)
 
 
 class Registration(models.Model):
@@ -158,6 +163,8 @@ class Registration(models.Model):
     source = models.CharField(_("来源"), max_length=6, choices=RegistrationSource.choices,
                               default=RegistrationSource.SELF)
     code = models.CharField(_("签到码"), max_length=CODE_LENGTH, unique=True, default=new_code)
+    # The private link of a person who registered with a phone code instead of an account.
+    manage_token = models.CharField(max_length=32, unique=True, default=new_manage_token, editable=False)
     emergency_contact = models.CharField(_("紧急联系人及电话"), max_length=60, blank=True)
     shirt_size = models.CharField(_("T恤尺码"), max_length=6, blank=True)
     dietary_notes = models.CharField(_("饮食禁忌"), max_length=100, blank=True)
@@ -192,6 +199,9 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    def get_manage_url(self) -> str:
+        return reverse("events:manage", args=[self.manage_token])
 
     def scope_check(self, scope, *, write: bool) -> bool:  # type: ignore[no-untyped-def]
         """The person themselves and the event's staff."""

@@ -158,9 +158,14 @@ class Registrant:
     source: str
 
 
-def _registrant(actor: Any, event: Event, name: str, phone: str) -> Registrant:
-    """Staff register anybody by name and phone; everyone else registers themselves."""
+def _registrant(actor: Any, event: Event, name: str, phone: str, phone_verified: bool) -> Registrant:
+    """Staff register anybody by name and phone; a person without an account registers with a
+    phone number they proved with a one-time code; everyone else registers themselves."""
     name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
+    if phone_verified and not getattr(actor, "is_authenticated", False):
+        if not name:
+            raise ValidationError({"name": _("请填写姓名。")})
+        return Registrant(name=name, phone=phone, source=RegistrationSource.PHONE)
     if may_run(actor, event) and (name or phone):
         if not name:
             raise ValidationError({"name": _("请填写报名人姓名。")})
@@ -196,11 +201,12 @@ def waitlist_position(registration: Registration) -> int | None:
 
 def registration_create(*, actor: Any, event: Event, name: str = "", phone: str = "", party_size: int = 1,
                         emergency_contact: str = "", shirt_size: str = "", dietary_notes: str = "",
-                        now: dt.datetime | None = None) -> Registration:
+                        now: dt.datetime | None = None, phone_verified: bool = False) -> Registration:
     """Register a person (and family): confirmed while places are free and nobody waits, else queued.
 
-    ``now`` lets the platform record a paper list after the fact (the demo's history)."""
-    who = _registrant(actor, event, name, phone)
+    ``now`` lets the platform record a paper list after the fact (the demo's history);
+    ``phone_verified`` says the caller checked a one-time code for *phone* (no account needed)."""
+    who = _registrant(actor, event, name, phone, phone_verified)
     registration = Registration(
         event=event, user=_user(actor) if who.source == RegistrationSource.SELF else None, name=who.name,
         phone=who.phone, party_size=party_size, source=who.source, status=RegistrationStatus.WAITLISTED,
@@ -299,9 +305,11 @@ def _release(registration: Registration, *, to: str, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: Any, registration: Registration) -> Registration:
-    """The person (or staff) cancels a place or leaves the waitlist; the next in line moves up."""
-    if not (registration.user_id and registration.user_id == getattr(actor, "pk", None)) \
+def registration_cancel(*, actor: Any, registration: Registration, holder: bool = False) -> Registration:
+    """The person (or staff) cancels a place or leaves the waitlist; the next in line moves up.
+
+    ``holder`` says the caller opened the registration's private link (registered by phone code)."""
+    if not holder and not (registration.user_id and registration.user_id == getattr(actor, "pk", None)) \
             and not may_run(actor, registration.event):
         raise PermissionDenied
     event = _lock(registration.event)
@@ -319,9 +327,9 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 
 
 @transaction.atomic
-def offer_accept(*, actor: Any, registration: Registration) -> Registration:
+def offer_accept(*, actor: Any, registration: Registration, holder: bool = False) -> Registration:
     """Accept a place offered from the waitlist before the offer lapses."""
-    if registration.user_id != getattr(actor, "pk", None) and not may_run(actor, registration.event):
+    if not holder and registration.user_id != getattr(actor, "pk", None) and not may_run(actor, registration.event):
         raise PermissionDenied
     _lock(registration.event)
     now = timezone.now()

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core import phone_codes
+from lianjian.core.net import client_ip
 from lianjian.core.selectors import activity_for
 
 from . import selectors, services, thanks, volunteers
@@ -26,6 +28,7 @@ from .forms import (
     CheckInForm,
     EventForm,
     HoursReportForm,
+    PhoneRegistrationForm,
     PledgeForm,
     PostForm,
     RecognitionForm,
@@ -64,7 +67,7 @@ def _registration_form(request: HttpRequest, event: Event, *, on_behalf: bool,
     return RegistrationForm(data, event=event, on_behalf=on_behalf, ask_phone=ask_phone)
 
 
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: HttpRequest, pk: int, extra: dict[str, Any] | None = None) -> HttpResponse:
     event = selectors.event_for(request.user, pk)
     staff = services.may_run(request.user, event)
     mine = selectors.my_registration(user=request.user, event=event)
@@ -84,6 +87,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recognitions": list(event.recognitions.all()) if staff else list(
             event.recognitions.filter(user=request.user)) if request.user.is_authenticated else [],
         "hours_form": HoursReportForm(),
+        "phone_form": PhoneRegistrationForm(event=event) if not request.user.is_authenticated and not closed
+        else None,
     }
     if staff:
         context |= {"walkin_form": _registration_form(request, event, on_behalf=True),
@@ -91,7 +96,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "recognition_form": RecognitionForm(), "signups": selectors.signups_of(event=event),
                     "cancel_form": CancelEventForm(),
                     "activities": activity_for(user=request.user, obj=event)}
-    return render(request, "events/detail.html", context)
+    return render(request, "events/detail.html", context | (extra or {}))
 
 
 @require_POST
@@ -158,8 +163,12 @@ def registration_qr(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     r = _registration(request, pk, rid)
     if r.status != RegistrationStatus.CONFIRMED:
         raise Http404
+    return _qr_png(r.code)
+
+
+def _qr_png(code: str) -> HttpResponse:
     buf = io.BytesIO()
-    segno.make(r.code, error="m").save(buf, kind="png", scale=10, border=2)
+    segno.make(code, error="m").save(buf, kind="png", scale=10, border=2)
     response = HttpResponse(buf.getvalue(), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -407,3 +416,82 @@ def certificate(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     response = HttpResponse(thanks.certificate_pdf(rec), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{rec.number}.pdf"'
     return response
+
+
+# ---- registering with a phone code (no account) ----------------------------------------------------
+
+def _purpose(event: Event) -> str:
+    return f"event:{event.pk}"
+
+
+@require_POST
+def register_by_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """One form, two buttons: "获取验证码" sends a code; "报名" checks it and registers."""
+    event = selectors.event_for(request.user, pk)
+    form = PhoneRegistrationForm(request.POST, event=event)
+    if request.user.is_authenticated:
+        return redirect(event)
+    if not form.is_valid():
+        return _detail_with(request, event, phone_form=form)
+    data = dict(form.cleaned_data)
+    code = data.pop("sms_code", "")
+    try:
+        if "send_code" in request.POST:
+            phone_codes.send_code(phone=data["phone"], purpose=_purpose(event), ip=client_ip(request))
+            messages.info(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
+            return _detail_with(request, event, phone_form=PhoneRegistrationForm(
+                {k: v for k, v in request.POST.items() if k != "sms_code"}, event=event), code_sent=True)
+        if not code:
+            raise ValidationError({"sms_code": _("请输入短信验证码。")})
+        # Checked in its own transaction so that a wrong guess is counted even though it is refused.
+        phone_codes.verify_code(phone=data["phone"], purpose=_purpose(event), code=code)
+        r = services.registration_create(actor=request.user, event=event, phone_verified=True, **data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return _detail_with(request, event, phone_form=form, code_sent="send_code" not in request.POST)
+    return redirect(r.get_manage_url())
+
+
+def _detail_with(request: HttpRequest, event: Event, **extra: Any) -> HttpResponse:
+    response = event_detail(request, event.pk, extra=extra)
+    response.status_code = 200
+    return response
+
+
+def _held(token: str) -> Registration:
+    registration = Registration.objects.select_related("event__region").filter(manage_token=token).first()
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The private page of a registration made with a phone code: status, QR code, cancel."""
+    r = _held(token)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "accept":
+                services.offer_accept(actor=request.user, registration=r, holder=True)
+                messages.success(request, _("已确认参加。"))
+            elif request.POST.get("action") == "cancel":
+                services.registration_cancel(actor=request.user, registration=r, holder=True)
+                messages.success(request, _("已取消。"))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect(r.get_manage_url())
+    response = render(request, "events/manage.html", {
+        "r": r, "event": r.event, "position": services.waitlist_position(r)})
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def manage_qr(request: HttpRequest, token: str) -> HttpResponse:
+    r = _held(token)
+    if r.status != RegistrationStatus.CONFIRMED:
+        raise Http404
+    return _qr_png(r.code)
