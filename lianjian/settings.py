@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lianjian.meetings",
     "lianjian.analytics",
     "lianjian.matching",
+    "lianjian.events",
     "lianjian.public",
     "lianjian.api",
     "lianjian.demo",
@@ -182,7 +183,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [PACKAGE_DIR / "static"]  # (prefix, dir) pairs too
 # Third-party front-end libraries come from npm (make assets), never committed by hand.
 _NODE_MODULES = BASE_DIR / "node_modules"
-for _prefix, _path in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist")):
+for _prefix, _path in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "chart.js/dist"),
+                      ("vendor/jsqr", "jsqr/dist")):
     if (_NODE_MODULES / _path).is_dir():
         STATICFILES_DIRS.append((_prefix, _NODE_MODULES / _path))
 WHITENOISE_USE_FINDERS = True
@@ -207,6 +209,10 @@ CACHES["throttle"] = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# One-time codes by text message: the console backend logs them; a deployment names its gateway's class.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianjian.core.sms.ConsoleBackend")
+if TESTING:
+    SMS_BACKEND = "lianjian.core.sms.MemoryBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lianjian@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/", include("lianjian.meetings.urls")),
     path("analytics/", include("lianjian.analytics.urls")),
     path("matching/", include("lianjian.matching.urls")),
+    path("events/", include("lianjian.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

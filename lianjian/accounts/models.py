@@ -5,13 +5,12 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入 11 位中国大陆手机号。"))
+from lianjian.core.validators import phone_validator as phone_validator  # re-exported for older imports
 
 
 def mask_phone(phone: str | None) -> str:

@@ -6,37 +6,18 @@ returns ``None``), because a chart with tofu boxes for labels is worse than no c
 
 from __future__ import annotations
 
-import functools
 import io
-import shutil
-import subprocess
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+from lianjian.core.fonts import DEFAULT_FONT, cjk_font_path
+
+__all__ = ["bar_chart", "cjk_font_path"]  # the report asks charts for the font too
+
 RED = (200, 16, 46)
 INK = (31, 35, 40)
 MUTED = (102, 112, 133)
 LINE = (228, 231, 236)
-
-
-@functools.cache
-def cjk_font_path() -> str | None:
-    """The path of a font with Chinese glyphs: WenQuanYi Micro Hei, else whatever fc-match finds."""
-    if Path(DEFAULT_FONT).is_file():
-        return DEFAULT_FONT
-    fc = shutil.which("fc-match")
-    if fc:
-        try:
-            out = subprocess.run(
-                [fc, "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=5, check=False
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        if out and Path(out).is_file():
-            return out
-    return None
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:

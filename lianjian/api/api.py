@@ -20,6 +20,7 @@ install_handlers(api)
 
 from lianjian.accounts.api import router as accounts_router  # noqa: E402
 from lianjian.analytics.api import router as analytics_router  # noqa: E402
+from lianjian.events.api import router as events_router  # noqa: E402
 from lianjian.lists.api import router as lists_router  # noqa: E402
 from lianjian.matching.api import router as matching_router  # noqa: E402
 from lianjian.meetings.api import router as meetings_router  # noqa: E402
@@ -37,3 +38,4 @@ api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/meetings", meetings_router, tags=["meetings"])
 api.add_router("/analytics", analytics_router, tags=["analytics"])
 api.add_router("/matching", matching_router, tags=["matching"])
+api.add_router("/events", events_router, tags=["events"])

@@ -68,3 +68,21 @@ class Activity(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("The audit trail is append-only.")
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent to a phone (only its hash is kept); see ``lianjian.core.phone_codes``."""
+
+    phone = models.CharField(max_length=11)
+    purpose = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "purpose", "-id"], name="phonecode_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} · {self.purpose}"

@@ -1,0 +1,46 @@
+"""The seed's events come out of the product: the dinner's 34 + 8 dishes and 15 praised workers,
+the run's 4.5 km route with a medical point and volunteers — through the page and the API."""
+
+import pytest
+
+from lianjian.accounts.services import api_token_create
+from lianjian.demo.loader import load_demo
+from lianjian.events import demo, thanks
+from lianjian.events.models import Event, Pledge, Recognition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_events_retell_the_seed_and_are_idempotent(client):
+    load_demo()
+    counts = (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count())
+    load_demo()
+    assert (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count()) == counts
+
+    dinner = Event.objects.get(title=demo.DINNER)
+    figures = thanks.pledge_figures(event=dinner)
+    assert figures.by_kind == {"resident": 34, "merchant": 8}
+    assert figures.pledged == figures.goal == 42 and figures.delivered == 42
+    merchants = set(dinner.pledges.filter(pledger_kind="merchant").values_list("pledger_name", flat=True))
+    assert len(merchants) == 8 and {"烂蹄花儿", "邹徐社醪糟店"} <= merchants
+    assert set(dinner.pledges.filter(pledger_kind="merchant").values_list("organisation__name", flat=True)) == {
+        "西熙里商家联盟"}
+    praised = dinner.recognitions.all()
+    assert praised.count() == 15 and praised.filter(affiliation="银海湾顺丰快递站点").exists()
+    page = client.get(dinner.get_absolute_url()).content.decode()
+    assert "粉蒸牛肉 1 道 — 夏叔叔" in page and "汉平大抄手" in page
+
+    run = Event.objects.get(title=demo.RUN)
+    assert run.region.name == "濠阳街道" and run.venue == "天府蔬香博览园"
+    posts = list(run.posts.all())
+    assert posts[-1].km == 4.5 and [p.km for p in posts] == sorted(p.km for p in posts)
+    assert any(p.role == "medical" for p in posts) and any(p.role == "security" for p in posts)
+    assert all(p.filled == p.headcount for p in posts)
+
+    from lianjian.accounts.models import User
+
+    staff = User.objects.get(username="jiangpu_staff")
+    _token, raw = api_token_create(user=staff, name="t")
+    res = client.get(f"/api/v1/events/{dinner.pk}/registrations?status=confirmed",
+                     HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert res.status_code == 200 and res.json()["count"] >= 15

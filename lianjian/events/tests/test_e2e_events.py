@@ -1,0 +1,70 @@
+"""On a 390×844 phone: a resident registers and sees the code; the next person is waitlisted at
+position 1; a cancellation promotes them and they see it; staff check someone in by typed code
+on the scanner page and the live count changes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lianjian.core.e2e import PHONE, login
+from lianjian.core.testing import PASSWORD, make_world
+from lianjian.events.models import Registration
+
+from .factories import make_event
+
+pytestmark = pytest.mark.e2e
+SHOTS = os.environ.get("LIANJIAN_SCREENSHOTS")
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"events-{name}.png"), full_page=True)
+
+
+def test_register_waitlist_promotion_and_door_check_in(live_server, transactional_db, browser):
+    from playwright.sync_api import expect
+
+    world = make_world()
+    for user, phone in ((world.resident, "13500000001"), (world.volunteer, "13500000002")):
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    event = make_event(world, capacity=1, title="新春趣味跑", venue="天府蔬香博览园")
+
+    resident = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    login(resident, live_server.url, world.resident.username, PASSWORD)
+    resident.goto(f"{live_server.url}/events/")
+    resident.click(f"[data-testid=event-{event.pk}] a")
+    resident.click("[data-testid=register]")
+    code = Registration.objects.get(user=world.resident).code
+    expect(resident.locator("[data-testid=my-code]")).to_have_text(code)
+    assert resident.locator("[data-testid=my-qr]").evaluate("img => img.naturalWidth") > 0
+    _shot(resident, "confirmed")
+
+    volunteer = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    login(volunteer, live_server.url, world.volunteer.username, PASSWORD)
+    volunteer.goto(f"{live_server.url}/events/{event.pk}/")
+    volunteer.click("[data-testid=register]")
+    expect(volunteer.locator("[data-testid=my-status]")).to_contain_text("排第 1 位")
+    _shot(volunteer, "waitlisted")
+
+    resident.click("[data-testid=cancel-mine]")
+    volunteer.reload()
+    expect(volunteer.locator("[data-testid=my-status]")).to_contain_text("已报名")
+    promoted = Registration.objects.get(user=world.volunteer)
+
+    staff = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    login(staff, live_server.url, world.staff.username, PASSWORD)
+    staff.goto(f"{live_server.url}/events/{event.pk}/")
+    staff.click("[data-testid=open-scanner]")
+    expect(staff.locator("[data-testid=checked-in]")).to_have_text("0")
+    staff.fill("[data-testid=scan-code]", promoted.code.lower())
+    staff.click("[data-testid=scan-submit]")
+    expect(staff.locator("[data-testid=scan-result]")).to_have_attribute("data-outcome", "ok")
+    expect(staff.locator("[data-testid=checked-in]")).to_have_text("1", timeout=8000)
+    staff.fill("[data-testid=scan-code]", promoted.code)
+    staff.click("[data-testid=scan-submit]")
+    expect(staff.locator("[data-testid=scan-result]")).to_have_attribute("data-outcome", "already_checked_in")
+    _shot(staff, "scanner")
+    assert Registration.objects.get(pk=promoted.pk).checked_in_at is not None
