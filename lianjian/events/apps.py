@@ -8,6 +8,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("活动")
 
     def ready(self) -> None:
-        from lianjian.core.nav import register_nav
+        from lianjian.core.nav import register_home_card, register_nav
+
+        from .home_cards import events_card
 
         register_nav(_("活动"), "events:list", lambda s: s.is_authenticated, order=45)
+        register_home_card("events.mine", "events/home_card.html", lambda s: s.is_self_service, context=events_card,
+                           order=30)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -99,3 +100,18 @@ def test_anonymous_visitor_sees_a_public_event_and_a_login_link(client, world):
     assert event.title in page and "登录后报名" in page
     private = make_event(world, is_public=False)
     assert client.get(private.get_absolute_url()).status_code == 404
+
+
+def test_the_home_of_a_resident_shows_their_places_and_upcoming_events(client, world):
+    world.resident.phone = "13600003333"
+    world.resident.save(update_fields=["phone"])
+    mine = make_event(world, title="年夜饭", capacity=1)
+    register(world, mine)
+    other = make_event(world, title="新春乐跑")
+    from lianjian.events import services
+
+    services.registration_create(actor=world.resident, event=mine)
+    login(client, world.resident)
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-events"' in page
+    assert "年夜饭" in page and "候补第 1 位" in page and "新春乐跑" in page and other.get_absolute_url() in page
