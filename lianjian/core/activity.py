@@ -175,6 +175,8 @@ EXTRA_FIELD_LABELS: dict[str, Any] = {
     "rows": _("导入行数"),
     "stars": _("评分（星）"),
     "photo": _("照片"),
+    "photos": _("照片数"),
+    "progress": _("进展"),
     "liaison": _("联络员"),
     "name": _("名称"),
     "status": _("状态"),
@@ -226,9 +228,11 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # Reverse relations (another model's foreign key) are not values of this row.
+    return field if getattr(field, "concrete", False) or getattr(field, "many_to_many", False) else None
 
 
 def _field_label(model: type[models.Model] | None, action: str, name: str) -> str:
@@ -272,7 +276,10 @@ class _Resolver:
             return None
         key = (model, pk)
         if key not in self._names:
-            row = model._default_manager.filter(pk=pk).first()
+            try:
+                row = model._default_manager.filter(pk=pk).first()
+            except (TypeError, ValueError):  # not a key of that table: show the stored text
+                row = None
             self._names[key] = row.display_name if row is not None else None
         return self._names[key]
 

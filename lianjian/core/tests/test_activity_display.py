@@ -142,3 +142,27 @@ def test_english_reader_gets_english_taxonomy_names(world):
     with translation.override("en"):
         (entry, _created) = describe_activities(Activity.objects.for_object(resource).order_by("-id"))
     assert "Culture and education" in entry.sentence and "Health care" in entry.sentence
+
+
+def test_every_activity_of_real_workflows_reads_without_developer_data(world):
+    from lianjian.meetings.tests.factories import board_need, make_meeting
+    from lianjian.projects.tests.factories import project
+
+    project(world, status="completed")
+    project(world, title="取消的项目", status="cancelled")
+    meeting = make_meeting(world)
+    board_need(world, meeting)
+    need = make_need(world)
+    services.need_publish(actor=world.staff, need=need, note="同意")
+    claim = services.claim_create(actor=world.liaison, need=need, organisation=world.unit, quantity=5)
+    services.claim_confirm(actor=world.staff, claim=claim)
+    rows = list(Activity.objects.select_related("actor", "content_type"))
+    assert len({r.action for r in rows}) >= 10
+    with translation.override("zh-hans"):
+        entries = describe_activities(rows)
+    for entry in entries:
+        shown = " ".join([entry.sentence, entry.source, *(c.text for c in entry.changes)])
+        assert not DEVELOPER_DATA.search(shown), shown
+        assert entry.verb != "进行了一项操作", entry.action
+        for change in entry.changes:  # every field is named in words, not by its code
+            assert re.search(r"[\u4e00-\u9fff]", change.field), (entry.action, change.field)
