@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.lists.taxonomy import display_names
 from lianjian.regions.models import Level
 
 from . import report, selectors
@@ -48,10 +49,12 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     stats, computed_at = selectors.region_stats_cached(region=region, year=year)
     figures, previous, children = stats.current, stats.previous, stats.children
     is_community = region.level == Level.COMMUNITY
+    names = display_names()
+    category_rows = [(names.get(n, n), c) for n, c in figures.by_category]
     chart = {
-        "categories": [n for n, _c in figures.by_category],
+        "categories": [n for n, _c in category_rows],
         "category_counts": [c for _n, c in figures.by_category],
-        "months": [f"{m}月" for m in range(1, 13)],
+        "months": [_("%(m)d月") % {"m": m} for m in range(1, 13)],
         "month_counts": figures.by_month,
         "children": [c.region.name for c in children],
         "children_now": [c.projects_completed for c in children],
@@ -70,6 +73,7 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "children": children,
             "chart": chart,
+            "category_rows": category_rows,
             "crumbs": crumbs,
             "is_community": is_community,
         "computed_at": computed_at,

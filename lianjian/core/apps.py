@@ -16,4 +16,16 @@ class CoreConfig(AppConfig):
         register_nav(_("首页"), "core:home", lambda s: s.is_authenticated and not (s.is_staff_like or s.is_liaison),
                      order=1)
         register_nav(_("工作台"), "core:home", lambda s: s.is_staff_like or s.is_liaison, order=1)
-        register_nav(_("后台管理"), "admin:index", lambda s: s.is_authenticated and s.user.is_staff, order=99)
+        register_nav(_("后台管理"), "admin:index", lambda s: can_use_admin(s.user), order=99, group="account")
+
+
+def can_use_admin(user: object) -> bool:
+    """True if the admin site would show *user* something: staff with a permission on a registered model."""
+    if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    from django.contrib import admin
+
+    labels = {model._meta.app_label for model in admin.site._registry}
+    return any(user.has_module_perms(label) for label in labels)  # type: ignore[attr-defined]

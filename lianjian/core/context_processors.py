@@ -16,13 +16,13 @@ logger = logging.getLogger(__name__)
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation entries the current user's roles give access to."""
     scope = get_scope(getattr(request, "user", None))
-    items = []
+    items: dict[str, list[tuple[str, str]]] = {"main": [], "account": []}
     for entry in nav_entries():
         if not entry.visible(scope):
             continue
         try:
-            items.append((str(entry.label), reverse(entry.url_name)))
+            items.setdefault(entry.group, []).append((str(entry.label), reverse(entry.url_name)))
         except NoReverseMatch:
             # One app's missing page must not take every page of the site down with it.
             logger.error("navigation entry %s points to no URL", entry.url_name)
-    return {"nav_items": items, "scope": scope}
+    return {"nav_items": items["main"], "account_items": items["account"], "scope": scope}

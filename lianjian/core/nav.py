@@ -15,15 +15,17 @@ class NavEntry:
     url_name: str
     visible: Callable[[Any], bool]  # receives the user's Scope
     order: int = 50
+    group: str = "main"  # "main": the menu bar; "account": the menu under the person's name
 
 
 _ENTRIES: list[NavEntry] = []
 
 
-def register_nav(label: str | Promise, url_name: str, visible: Callable[[Any], bool], order: int = 50) -> None:
+def register_nav(label: str | Promise, url_name: str, visible: Callable[[Any], bool], order: int = 50,
+                 group: str = "main") -> None:
     """Add a menu entry; one URL may appear under different labels for different people."""
     if not any(e.url_name == url_name and str(e.label) == str(label) for e in _ENTRIES):
-        _ENTRIES.append(NavEntry(label, url_name, visible, order))
+        _ENTRIES.append(NavEntry(label, url_name, visible, order, group))
 
 
 def nav_entries() -> list[NavEntry]:

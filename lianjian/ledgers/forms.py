@@ -12,7 +12,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, spec.label) for kind, spec in SPECS.items()]
+    return [(kind, spec.display_label) for kind, spec in SPECS.items()]
 
 
 class LedgerForm(forms.Form):

@@ -80,7 +80,7 @@ class ImportReport:
 
     def summary(self) -> str:
         """One Chinese sentence on the outcome."""
-        parts = {"kind": self.label, "rows": self.rows, "empty": self.empty_rows, "bad": self.bad_rows,
+        parts = {"kind": _(self.label), "rows": self.rows, "empty": self.empty_rows, "bad": self.bad_rows,
                  "errors": len(self.errors), "n": len(self.plans), "created": self.created}
         if self.errors:
             text = _("共 %(rows)d 行数据，其中 %(bad)d 行有误（%(errors)d 处错误），未写入任何数据。") % parts

@@ -78,7 +78,7 @@ def ledger_template_download(request: AuthenticatedHttpRequest, kind: str) -> Ht
         community = ledger_communities(user=request.user).filter(pk=raw).first() if raw.isdigit() else None
         if community is None:
             raise Http404
-    name = _("%(kind)s导入模板.xlsx") % {"kind": SPECS[kind].label}
+    name = _("%(kind)s导入模板.xlsx") % {"kind": SPECS[kind].display_label}
     return _xlsx_response(ledger_template(kind=kind, community=community), name)
 
 

@@ -9,17 +9,17 @@ from .models import BeneficiaryGroup, Category, Claim, Need, Resource
 class CategoryAdmin(AuditedAdmin):
     """The managed taxonomy: admins rename, reorder and retire categories here."""
 
-    list_display = ["name", "code", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "code", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(BeneficiaryGroup)
 class BeneficiaryGroupAdmin(AuditedAdmin):
-    list_display = ["name", "code", "sort_order"]
+    list_display = ["name", "name_en", "code", "sort_order"]
     list_editable = ["sort_order"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 class ReadOnlyCountersAdmin(AuditedAdmin):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
@@ -32,10 +33,19 @@ def _partnered(scope: Any, community_id: int) -> bool:
     ).exists()
 
 
+def localized_name(name: str, name_en: str) -> str:
+    """*name_en* when the active language is English and it is filled in, else the Chinese *name*."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
 class Category(models.Model):
     """A managed category of the taxonomy (就业创业, 助老敬老 …), editable by admins."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
+                               help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
@@ -47,13 +57,20 @@ class Category(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English name when English is active and one is set)."""
+        return localized_name(self.name, self.name_en)
 
 
 class BeneficiaryGroup(models.Model):
     """Who benefits: 老人, 儿童, 残疾人, 失业人员, 新就业群体 …"""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
+                               help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
 
@@ -63,7 +80,12 @@ class BeneficiaryGroup(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English name when English is active and one is set)."""
+        return localized_name(self.name, self.name_en)
 
 
 class NeedStatus(models.TextChoices):

@@ -80,6 +80,11 @@ class LedgerSpec(abc.ABC):
     columns: tuple[Column, ...] = ()
     notes: tuple[str, ...] = ()  # extra lines for the 说明 sheet
 
+    @property
+    def display_label(self) -> str:
+        """The label in the active language, for pages (sheet names stay Chinese: ``label``)."""
+        return _(self.label)
+
     # ---- declared data --------------------------------------------------------------------
     def option_lists(self) -> dict[str, dict[str, Any]]:
         """Option lists by name: {Chinese label or accepted alias: value}; the first keys are shown."""

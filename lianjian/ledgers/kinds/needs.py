@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
 from lianjian.lists.services import need_default_source
@@ -68,7 +69,7 @@ class NeedsContext:
 
 class NeedsSpec(LedgerSpec):
     kind = "needs"
-    label = "需求清单"
+    label = gettext_noop("需求清单")
     noun = "需求"
     duplicate_column = "title"
     columns = (

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lianjian.orgs.models import Partnership
 from lianjian.projects.models import Project, ProjectStatus
@@ -36,7 +37,7 @@ class ProjectsContext:
 
 class ProjectsSpec(LedgerSpec):
     kind = "projects"
-    label = "项目清单"
+    label = gettext_noop("项目清单")
     noun = "项目"
     duplicate_column = "title"
     columns = (

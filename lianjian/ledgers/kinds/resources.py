@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lianjian.lists.models import BeneficiaryGroup, Resource, ResourceStatus
 from lianjian.lists.services import resource_create, resource_set_status
@@ -62,7 +63,7 @@ class ResourcesContext:
 
 class ResourcesSpec(LedgerSpec):
     kind = "resources"
-    label = "资源清单"
+    label = gettext_noop("资源清单")
     noun = "资源"
     duplicate_column = "title"
     columns = (

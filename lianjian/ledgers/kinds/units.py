@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 from lianjian.orgs.services import organisation_create, partnership_create, partnership_set_status
@@ -27,7 +28,7 @@ class UnitsContext:
 
 class UnitsSpec(LedgerSpec):
     kind = "units"
-    label = "联建单位"
+    label = gettext_noop("联建单位")
     noun = "单位"
     duplicate_column = "name"
     columns = (
