@@ -150,6 +150,7 @@ ACTION_VERBS: dict[str, Any] = {
     "create_token": _("创建了接口令牌"),
     "revoke_token": _("撤销了接口令牌"),
     "ledger_import": _("通过台账导入了数据"),
+    "set_community": _("选择了所在社区"),
 }
 # The same code can mean something else on another kind of object.
 ACTION_VERBS_BY_MODEL: dict[tuple[str, str], Any] = {
@@ -158,6 +159,15 @@ ACTION_VERBS_BY_MODEL: dict[tuple[str, str], Any] = {
     ("meetings.meeting", "invite"): _("邀请了单位参会"),
     ("lists.need", "invite"): _("邀请了单位认领"),
 }
+
+
+def register_verbs(verbs: dict[str, Any] | None = None, *, by_model: dict[tuple[str, str], Any] | None = None) -> None:
+    """Let an app name its own audit actions (called from its AppConfig.ready()), so the audit
+    trail reads them as people do without this module knowing every app."""
+    ACTION_VERBS.update(verbs or {})
+    ACTION_VERBS_BY_MODEL.update(by_model or {})
+
+
 # Actions that only change one thing read best as that change ("将状态由…改为…").
 _PLAIN_ACTIONS = {"update", "status", "set_status", "minutes"}
 UNKNOWN_VERB = _("进行了一项操作")
