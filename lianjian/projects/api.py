@@ -12,7 +12,7 @@ from typing import Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.api.auth import public_write_auth
 from lianjian.api.errors import ERROR_RESPONSES
 from lianjian.api.pagination import ShapedQuerySet
 from lianjian.core.net import client_ip
@@ -172,7 +173,8 @@ class MilestoneIn(Schema):
 class RatingIn(Schema):
     stars: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=300)
-    device_id: str = Field("", max_length=100, description="A stable id of the rating device (one rating each)")
+    device_id: str = Field("", max_length=100,
+                           description="Ignored (old clients): the server identifies devices by a signed cookie")
 
 
 class RatingSummaryOut(Schema):
@@ -484,23 +486,28 @@ def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
 
 @router.post(
     "/ratings/{token}",
-    auth=None,
+    auth=public_write_auth,
     response={201: RatingSummaryOut, **ERROR_RESPONSES},
     summary="Public: rate a completed project by its public token (no login; one per device)",
+    description="Without a bearer token the CSRF token is required (`X-CSRFToken` header and the "
+    "`csrftoken` cookie). The device is identified by a signed cookie the server sets; the "
+    "`device_id` field is ignored. One address may rate one project a limited number of times a day.",
 )
-def rate_project(request: HttpRequest, token: str, payload: RatingIn) -> Status:
+def rate_project(request: HttpRequest, response: HttpResponse, token: str, payload: RatingIn) -> Status:
+    from lianjian.public.board import rating_device, remember_device
+
     project = selectors.project_by_token(token=token)
-    ip = client_ip(request)
-    device = payload.device_id or f"{ip}|{request.headers.get('user-agent', '')}"
-    user = getattr(request, "user", None)
+    device_id, new_device = rating_device(request)
     services.rating_add(
         project=project,
         stars=payload.stars,
         comment=payload.comment,
-        device_hash=services.device_hash_for(device),
-        rater=user,
-        ip=ip,
+        device_hash=services.device_hash_for(device_id),
+        rater=getattr(request, "user", None),
+        ip=client_ip(request),
     )
+    if new_device:
+        remember_device(request, response, device_id)
     project.refresh_from_db(fields=["rating_count", "rating_sum"])
     return Status(
         201,
