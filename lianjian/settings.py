@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lianjian.api.limits.BodySizeLimitMiddleware",  # /api/v1/: 413 JSON for oversized bodies
+    "lianjian.api.idempotency.IdempotencyMiddleware",  # /api/v1/ POSTs: Idempotency-Key
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lianjian.core.middleware.ActivitySourceMiddleware",
