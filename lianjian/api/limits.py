@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 API_PREFIX = "/api/v1/"
 
@@ -76,3 +77,31 @@ def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
         return wrapper
 
     return decorate
+
+
+# Shared bounds for request schemas (``Field(max_length=…)`` on strings and lists).
+MAX_TEXT = 5000  # free text: descriptions, plans, summaries
+MAX_CODES = 20  # codes in one list (beneficiary groups …)
+MAX_IDS = 200  # ids in one list (communities, partners …)
+Code = Annotated[str, Field(max_length=40)]  # a category or beneficiary-group code
+
+
+def decimal_amount(max_digits: int, decimal_places: int) -> Any:
+    """A non-negative decimal with at most *max_digits* digits (as the model column), given as a
+    number or a string; the OpenAPI document states the bounds of both forms."""
+    from decimal import Decimal
+
+    from pydantic import WithJsonSchema
+
+    whole = max_digits - decimal_places
+    largest = float(Decimal(10) ** whole - Decimal(1).scaleb(-decimal_places))
+    schema = {"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": largest},
+        {"type": "string", "maxLength": max_digits + 1, "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,{decimal_places}}})?$"},
+    ]}
+    return Annotated[Decimal, Field(ge=0, max_digits=max_digits, decimal_places=decimal_places),
+                     WithJsonSchema(schema)]
+
+
+Money = decimal_amount(12, 2)  # yuan, as Project.budget / material_value
+Hours = decimal_amount(8, 1)  # volunteer hours of one progress report

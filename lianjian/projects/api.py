@@ -22,6 +22,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.auth import public_write_auth
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.limits import MAX_TEXT, Hours, Money
 from lianjian.api.pagination import ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category, Need
@@ -117,27 +118,30 @@ class ProjectFilter(Schema):
     q: str = ""
 
 
+MAX_PARTNERS = 20  # partner units of one project
+
+
 class ProjectIn(Schema):
     community_id: int
     year: int = Field(..., ge=2000, le=2100)
     title: str = Field(..., min_length=1, max_length=120)
     category_id: int
     lead_org_id: int
-    partner_ids: list[int] = []
-    description: str = ""
-    plan: str = ""
-    budget: Decimal = Field(Decimal(0), ge=0)
-    material_value: Decimal = Field(Decimal(0), ge=0)
+    partner_ids: list[int] = Field([], max_length=MAX_PARTNERS)
+    description: str = Field("", max_length=MAX_TEXT)
+    plan: str = Field("", max_length=MAX_TEXT)
+    budget: Money = Decimal(0)
+    material_value: Money = Decimal(0)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
 
 class ProjectPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=120)
-    description: str | None = None
-    plan: str | None = None
-    budget: Decimal | None = Field(None, ge=0)
-    material_value: Decimal | None = Field(None, ge=0)
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    plan: str | None = Field(None, max_length=MAX_TEXT)
+    budget: Money | None = None
+    material_value: Money | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -146,7 +150,7 @@ class ProgressIn(Schema):
     text: str = Field(..., min_length=1, max_length=5000)
     happened_on: dt.date
     people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    volunteer_hours: Hours = Decimal(0)
     is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
 
 
@@ -154,7 +158,7 @@ class CompleteIn(Schema):
     summary: str = Field(..., min_length=1, max_length=5000)
     completed_on: dt.date
     people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    volunteer_hours: Hours = Decimal(0)
 
 
 class CancelIn(Schema):
@@ -291,7 +295,8 @@ def _body_doc(schema: type[Schema]) -> dict[str, Any]:
             ref,
             {
                 "type": "object",
-                "properties": {"photos": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "properties": {"photos": {"type": "array", "maxItems": services.MAX_PHOTOS,
+                                          "items": {"type": "string", "format": "binary"}}},
             },
         ]
     }
