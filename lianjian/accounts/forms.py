@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from lianjian.core.net import client_ip
 
 from . import throttle
 from .backends import LOCKED_FLAG
@@ -42,6 +44,23 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The admin site's log-in form, under the same throttle as the site's."""
+
+
+class ThrottledPasswordChangeForm(AdminPasswordChangeForm):
+    """Changing one's password checks the old one: wrong guesses count against the account and
+    the address like failed log-ins, and a locked account cannot try at all."""
+
+    request: Any = None
+
+    def clean_old_password(self) -> str:
+        ip = client_ip(self.request)
+        if throttle.is_locked("", ip, user=self.user):
+            raise forms.ValidationError(throttle.lockout_message(), code="locked")
+        try:
+            return str(super().clean_old_password())
+        except forms.ValidationError:
+            throttle.register_failure("", ip, user=self.user)
+            raise
 
 
 class TokenForm(forms.Form):

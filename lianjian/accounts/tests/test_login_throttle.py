@@ -140,3 +140,20 @@ def test_guessed_bearer_tokens_lock_the_address_for_tokens_and_passwords(limits,
     # The password log-in from that address is locked as well; other addresses are not.
     assert LOCKED in _site_login(guesser, world.staff.username, PASSWORD)[1]
     assert Client(REMOTE_ADDR="10.4.0.2").get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_admin_password_change_counts_wrong_old_passwords(limits):
+    user = _staff(username="chen", phone="13300000000")
+    client = Client(REMOTE_ADDR="10.5.0.1")
+    client.force_login(user)
+    for _ in range(3):
+        response = client.post("/admin/password_change/", {"old_password": "wrong", "new_password1": "Xy-12345678",
+                                                          "new_password2": "Xy-12345678"})
+        assert response.status_code == 200
+    response = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": "Xy-12345678",
+                                                      "new_password2": "Xy-12345678"})
+    assert response.status_code == 200 and LOCKED in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    # The same account counter: logging in with the phone number is locked too.
+    assert LOCKED in _site_login(Client(REMOTE_ADDR="10.5.0.2"), "13300000000", PASSWORD)[1]
