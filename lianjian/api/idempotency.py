@@ -12,7 +12,8 @@ A client whose connection dropped after the commit sends the same request again 
 
 Keys belong to the caller (the user behind the token or session; the address for anonymous
 calls), so two callers who pick the same key never see each other's answers. Answers with a
-server error (5xx), 401, 408, 409 and 429 are not kept: the client may retry them with the same key.
+server error (5xx), 401, 403 (e.g. a missing CSRF token), 408, 409 and 429 are not kept: the client may
+retry them with the same key.
 
 Implemented once, as a middleware around ``POST /api/v1/…``; handlers know nothing of it.
 """
@@ -39,7 +40,7 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 API_PREFIX = "/api/v1/"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_NOT_KEPT = {401, 408, 409, 429}
+_NOT_KEPT = {401, 403, 408, 409, 429}
 
 
 def key_ttl() -> dt.timedelta:

@@ -106,6 +106,18 @@ def test_anonymous_rating_needs_csrf(world):
     assert Rating.objects.count() == 1
 
 
+def test_the_rating_page_form_needs_csrf(world):
+    p = project(world, status="completed")
+    foreign = Client(enforce_csrf_checks=True)
+    assert foreign.post(f"/r/{p.public_token}/", {"stars": 1}).status_code == 403
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/r/{p.public_token}/")  # sets the device and CSRF cookies
+    response = client.post(f"/r/{p.public_token}/", {"stars": 5,
+                                                      "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 200
+    assert list(Rating.objects.values_list("stars", flat=True)) == [5]
+
+
 def test_rating_with_a_bearer_token_needs_no_csrf(world):
     p = project(world, status="completed")
     _t, raw = api_token_create(user=world.resident, name="脚本")
@@ -130,9 +142,11 @@ def test_varying_device_ids_from_one_address_are_limited(world, settings):
     assert statuses == [201, 201, 201, 422, 422, 422]
     assert Rating.objects.filter(project=p).count() == 3
     # The same page through the rating form is under the same limit.
-    client, token = _csrf_client()
-    response = client.post(f"/r/{p.public_token}/", {"stars": 5, "csrfmiddlewaretoken": token},
-                           REMOTE_ADDR="10.7.0.1")
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.7.0.1")
+    client.get(f"/r/{p.public_token}/")
+    response = client.post(f"/r/{p.public_token}/", {"stars": 5,
+                                                      "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert "请明天再试" in response.content.decode()
     assert Rating.objects.filter(project=p).count() == 3
     # Another address, or another project from this address, is not limited.
     client, token = _csrf_client()

@@ -85,6 +85,14 @@ def test_refusals_are_replayed_but_unauthenticated_answers_are_not_kept(client, 
     # 401 is not kept: after logging in, the same key runs the request.
     assert create_unit(client, {}, "k2", "丙单位", world.community.pk).status_code == 401
     assert create_unit(client, auth, "k2", "丙单位", world.community.pk).status_code == 201
+    # Nor is a 403 for a missing CSRF token: the retry with the token runs.
+    session = Client(enforce_csrf_checks=True)
+    session.get("/accounts/login/")
+    session.force_login(world.staff)
+    assert create_unit(session, {}, "k3", "丁单位", world.community.pk).status_code == 403
+    response = create_unit(session, {"HTTP_X_CSRFTOKEN": session.cookies["csrftoken"].value}, "k3", "丁单位",
+                           world.community.pk)
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
 
 
 @pytest.mark.django_db
