@@ -176,3 +176,26 @@ def test_concurrent_requests_with_one_key_run_once():
     # Once it is done, every retry is the replay.
     response = create_unit(Client(), auth, key, "并发单位", world.community.pk)
     assert response.status_code == 201 and response.json() == created[0][1]
+
+
+@pytest.mark.django_db
+def test_multipart_uploads_are_replayed_too(client, world):
+    from lianjian.projects.models import ProgressUpdate
+    from lianjian.projects.tests.factories import png, project
+
+    p = project(world, status="in_progress")
+    auth = bearer(world.staff)
+    url = f"/api/v1/projects/{p.pk}/progress"
+
+    def send(key: str, text: str, color: tuple[int, int, int] = (1, 2, 3)) -> Any:
+        return client.post(url, {"text": text, "happened_on": "2024-03-08", "photos": [png(color=color)]},
+                           HTTP_IDEMPOTENCY_KEY=key, **auth)
+
+    first = send("upload-1", "第二期")
+    assert first.status_code == 201, first.content
+    again = send("upload-1", "第二期")
+    assert again.status_code == 201 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert ProgressUpdate.objects.filter(project=p).count() == 1
+    # Another photo under the same key is another request.
+    assert send("upload-1", "第二期", color=(9, 9, 9)).status_code == 409
+    assert ProgressUpdate.objects.filter(project=p).count() == 1
