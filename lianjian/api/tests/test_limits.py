@@ -148,3 +148,32 @@ def test_body_limits_are_per_kind(client, world, settings):
     assert client.post("/api/v1/projects/1/progress", {"text": "y" * 40_000}, **auth).status_code != 413
     assert client.post("/api/v1/projects/1/progress", {"text": "y" * 60_000}, **auth).status_code == 413
     assert Client().post("/accounts/login/", {"username": "x" * 3000, "password": "y"}).status_code == 200
+
+
+def test_rank_at_its_limits_takes_a_bounded_time(client, world):
+    """The largest request /rank accepts (every count and length at its limit) is still quick; one
+    character more in all is refused before any work."""
+    from lianjian.matching.api import RANK_MAX_NEEDS, RANK_MAX_RESOURCES, RANK_MAX_TOTAL_CHARS
+
+    words = "社区老年人助餐服务志愿医疗健康筛查儿童教育就业培训法律援助环境绿化维修家电心理辅导"
+    docs = RANK_MAX_NEEDS + RANK_MAX_RESOURCES
+    per_doc = RANK_MAX_TOTAL_CHARS // docs
+    text = (words * (per_doc // len(words) + 1))[: per_doc - 5]
+    body = rank_body(RANK_MAX_NEEDS, RANK_MAX_RESOURCES, text=text)
+    auth = bearer(world.staff)
+    client.post("/api/v1/matching/rank", rank_body(1, 1), content_type="application/json", **auth)  # warm-up
+    started = time.monotonic()
+    response = client.post("/api/v1/matching/rank", body, content_type="application/json", **auth)
+    assert response.status_code == 200, response.content[:300]
+    took = time.monotonic() - started
+    assert took < 6, took
+    total = sum(len(d["title"]) + len(d["description"]) for d in [*body["needs"], *body["resources"]])
+    missing = RANK_MAX_TOTAL_CHARS - total + 1
+    for need in body["needs"]:
+        extra = min(missing, 700)
+        need["description"] += "多" * extra
+        missing -= extra
+    started = time.monotonic()
+    response = client.post("/api/v1/matching/rank", body, content_type="application/json", **auth)
+    assert response.status_code == 422 and "合计不能超过" in str(response.json())
+    assert time.monotonic() - started < 1
