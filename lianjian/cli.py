@@ -18,6 +18,7 @@ USAGE = """用法 / usage: lianjian COMMAND [options]
   match                 需求与资源匹配 / rank resources for needs (CSV/XLSX, no database)
   backup -o FILE        备份数据库 / back up the database
   restore FILE          从备份恢复 / restore a backup
+  token create --user USERNAME [--name NAME]   新建接口令牌 / create a personal API token
   migrate, createsuperuser, check, …   Django 管理命令 / Django management commands
 
 lianjian help COMMAND 查看某个命令的说明 / shows a command's options.

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lianjian.api.limits.BodySizeLimitMiddleware",  # /api/v1/: 413 JSON for oversized bodies
+    "lianjian.api.idempotency.IdempotencyMiddleware",  # /api/v1/ POSTs: Idempotency-Key
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lianjian.core.middleware.ActivitySourceMiddleware",
@@ -168,6 +170,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling: failures per identifier and per IP inside the window lock further attempts.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Failures from one client address over all accounts (and guessed API tokens); 0 = 4 × the above.
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "0"))
+# API request bounds (lianjian.api.limits) and Idempotency-Key retention (lianjian.api.idempotency).
+API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", str(1024 * 1024)))
+API_MAX_MULTIPART_BYTES = int(os.environ.get("API_MAX_MULTIPART_BYTES", str(80 * 1024 * 1024)))
+IDEMPOTENCY_KEY_TTL = int(os.environ.get("IDEMPOTENCY_KEY_TTL", str(24 * 3600)))
+# Public ratings: per address per hour, and per address per project per day.
+RATING_MAX_PER_IP = int(os.environ.get("RATING_MAX_PER_IP", "30"))
+RATING_MAX_PER_ADDRESS_PER_PROJECT = int(os.environ.get("RATING_MAX_PER_ADDRESS_PER_PROJECT", "10"))
 # Reverse proxies in front of the app (nginx, a load balancer): their count lets throttles see
 # the real client address in X-Forwarded-For instead of the proxy's.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,34 @@ class AccountsConfig(AppConfig):
     name = "lianjian.accounts"
     label = "accounts"
     verbose_name = _("账号与权限")
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from .forms import AdminLoginForm
+
+        # /admin/login/ counts and locks failures like the site's log-in page, and so does the
+        # old-password check of /admin/password_change/.
+        admin.site.login_form = AdminLoginForm
+        admin.site.password_change = _throttled_password_change  # type: ignore[method-assign]
+
+
+def _throttled_password_change(request: Any, extra_context: dict[str, Any] | None = None) -> Any:
+    """``AdminSite.password_change`` with :class:`~lianjian.accounts.forms.ThrottledPasswordChangeForm`."""
+    from django.contrib import admin
+    from django.contrib.auth.views import PasswordChangeView
+    from django.urls import reverse
+
+    from .forms import ThrottledPasswordChangeForm
+
+    site = admin.site
+    form_class = type("RequestPasswordChangeForm", (ThrottledPasswordChangeForm,), {"request": request})
+    defaults: dict[str, Any] = {
+        "form_class": form_class,
+        "success_url": reverse("admin:password_change_done", current_app=site.name),
+        "extra_context": {**site.each_context(request), **(extra_context or {})},
+    }
+    if site.password_change_template is not None:
+        defaults["template_name"] = site.password_change_template
+    request.current_app = site.name
+    return PasswordChangeView.as_view(**defaults)(request)

@@ -12,7 +12,11 @@ api = NinjaAPI(
     version="1.0.0",
     description="联建 regional party-building co-construction platform. Authenticate with a browser "
     "session or `Authorization: Bearer <personal token>`. Every 4xx has the body "
-    '`{"error": {"code": "...", "message": "..."}}`.',
+    '`{"error": {"code": "...", "message": "..."}}`. Session-authenticated writes need the CSRF token '
+    "(`X-CSRFToken`); bearer tokens do not. Every POST accepts an `Idempotency-Key` header (1–255 "
+    "visible ASCII characters, kept 24 hours): a retry with the same key and body gets the first answer "
+    "(`Idempotent-Replayed: true`), the same key with another body 409 `idempotency_key_reused`. Bodies "
+    "are limited to 1 MB (JSON) and 80 MB (multipart uploads); larger ones get 413.",
     auth=default_auth,
     urls_namespace="api-1",
 )

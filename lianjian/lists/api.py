@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.limits import MAX_CODES, MAX_IDS, MAX_TEXT, Code
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
@@ -81,35 +82,36 @@ class NeedFilter(Schema):
 class NeedIn(Schema):
     community_id: int
     title: str = Field(..., max_length=100)
-    category: str = Field(..., description="Category code")
-    description: str = ""
-    beneficiary_groups: list[str] = Field(default_factory=list, description="Beneficiary group codes")
+    category: str = Field(..., max_length=40, description="Category code")
+    description: str = Field("", max_length=MAX_TEXT)
+    beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES,
+                                           description="Beneficiary group codes")
     beneficiary_count: int | None = Field(None, ge=0)
     quantity_needed: int = Field(1, ge=1)
     quantity_unit: str = Field("项", max_length=10)
-    place: str = ""
-    urgency: str = "low"
+    place: str = Field("", max_length=100)
+    urgency: str = Field("low", max_length=10)
     wanted_by: dt.date | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     requester_org_id: int | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
 
 
 class NeedPatch(Schema):
     title: str | None = Field(None, max_length=100)
-    category: str | None = None
-    description: str | None = None
-    beneficiary_groups: list[str] | None = None
+    category: str | None = Field(None, max_length=40)
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
     beneficiary_count: int | None = Field(None, ge=0)
     quantity_needed: int | None = Field(None, ge=1)
     quantity_unit: str | None = Field(None, max_length=10)
-    place: str | None = None
-    urgency: str | None = None
+    place: str | None = Field(None, max_length=100)
+    urgency: str | None = Field(None, max_length=10)
     wanted_by: dt.date | None = None
     year: int | None = Field(None, ge=2000, le=2100)
-    contact_name: str | None = None
-    contact_phone: str | None = None
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
 
 
 class ReasonIn(Schema):
@@ -148,36 +150,36 @@ class ResourceFilter(Schema):
 class ResourceIn(Schema):
     organisation_id: int
     title: str = Field(..., max_length=100)
-    category: str
+    category: str = Field(..., max_length=40)
     capacity: int = Field(..., description="Total places or items, at least 1")
     capacity_unit: str = Field("人", max_length=10)
-    description: str = ""
-    beneficiary_groups: list[str] = Field(default_factory=list)
-    community_ids: list[int] | None = Field(None,
+    description: str = Field("", max_length=MAX_TEXT)
+    beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES)
+    community_ids: list[int] | None = Field(None, max_length=MAX_IDS,
                                             description="Default: every community the unit partners with")
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
 
 
 class ResourcePatch(Schema):
     title: str | None = Field(None, max_length=100)
-    category: str | None = None
+    category: str | None = Field(None, max_length=40)
     capacity: int | None = None
     capacity_unit: str | None = Field(None, max_length=10)
-    description: str | None = None
-    beneficiary_groups: list[str] | None = None
-    community_ids: list[int] | None = None
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
+    community_ids: list[int] | None = Field(None, max_length=MAX_IDS)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
 
 
 class ResourceStatusIn(Schema):
-    status: str = Field(..., description=", ".join(ResourceStatus.values))
-    reason: str = ""
+    status: str = Field(..., max_length=20, description=", ".join(ResourceStatus.values))
+    reason: str = Field("", max_length=300)
 
 
 class ClaimOut(Schema):

@@ -2,14 +2,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import model_validator
 
+from lianjian.accounts.models import Role
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.limits import require_roles
 from lianjian.lists.selectors import need_get, resource_get
 
 from . import selectors
 from .engine import MatchEngine, NeedDoc, ResourceDoc
 
 router = Router()
+
+# /rank works on what the caller sends, so its size is bounded by the request: needs × resources.
+RANK_MAX_NEEDS = 20
+RANK_MAX_RESOURCES = 200
+RANK_MAX_TEXT = 1000  # one description
+RANK_MAX_TOTAL_CHARS = 60_000  # all titles and descriptions of one request (word segmentation is the cost)
+# Ranking is for the people who match needs with units; residents, riders and volunteers do not.
+RANK_ROLES = (Role.COMMUNITY_STAFF, Role.REGION_ADMIN, Role.LIAISON)
 
 
 class SuggestionOut(Schema):
@@ -31,23 +42,32 @@ class NeedMatchOut(Schema):
 
 class RankNeedIn(Schema):
     id: str = Field(..., min_length=1, max_length=64)
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = Field("", max_length=20000)
-    category: str | None = None
+    title: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=RANK_MAX_TEXT)
+    category: str | None = Field(None, max_length=40)
 
 
 class RankResourceIn(Schema):
     id: str = Field(..., min_length=1, max_length=64)
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = Field("", max_length=20000)
-    unit: str = ""
-    category: str | None = None
+    title: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=RANK_MAX_TEXT)
+    unit: str = Field("", max_length=120)
+    category: str | None = Field(None, max_length=40)
 
 
 class RankIn(Schema):
-    needs: list[RankNeedIn] = Field(..., min_length=1, max_length=1000)
-    resources: list[RankResourceIn] = Field(..., min_length=1, max_length=5000)
+    needs: list[RankNeedIn] = Field(..., min_length=1, max_length=RANK_MAX_NEEDS)
+    resources: list[RankResourceIn] = Field(..., min_length=1, max_length=RANK_MAX_RESOURCES)
     top: int = Field(5, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _bounded_text(self) -> "RankIn":
+        docs: list[RankNeedIn | RankResourceIn] = [*self.needs, *self.resources]
+        total = sum(len(d.title) + len(d.description) for d in docs)
+        if total > RANK_MAX_TOTAL_CHARS:
+            raise ValueError(_("标题和描述合计不能超过 %(n)d 个字；更大的数据请用命令行 lianjian match。")
+                             % {"n": RANK_MAX_TOTAL_CHARS})
+        return self
 
 
 class RankedOut(Schema):
@@ -76,7 +96,12 @@ def resource_matches(request: HttpRequest, resource_id: int, top: int = 10) -> l
 
 
 @router.post("/rank", response={200: dict[str, list[RankedOut]], **ERROR_RESPONSES},
-             summary="Rank the given resources for the given needs (no database; same engine as the CLI)")
+             summary="Rank the given resources for the given needs (no database; same engine as the CLI)",
+             description=f"For community staff, district/street admins and unit liaisons (others get 403). "
+             f"At most {RANK_MAX_NEEDS} needs and {RANK_MAX_RESOURCES} resources per request, "
+             f"{RANK_MAX_TOTAL_CHARS} characters of titles and descriptions in all; larger sets: "
+             "the `lianjian match` command.")
+@require_roles(*RANK_ROLES)
 def rank(request: HttpRequest, payload: RankIn) -> dict[str, list[dict]]:
     for label, items in (("needs", payload.needs), ("resources", payload.resources)):
         ids = [item.id for item in items]

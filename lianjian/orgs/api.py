@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.limits import MAX_TEXT
 from lianjian.api.pagination import ShapedQuerySet
 from lianjian.regions.selectors import region_get
 
@@ -55,30 +56,30 @@ class OrganisationFilter(Schema):
 
 class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    kind: str = Field(..., description=f"One of {', '.join(KINDS)}")
+    kind: str = Field(..., max_length=20, description=f"One of {', '.join(KINDS)}")
     region_id: int
-    short_name: str = ""
-    party_org_name: str = ""
+    short_name: str = Field("", max_length=40)
+    party_org_name: str = Field("", max_length=120)
     party_member_count: int = Field(0, ge=0)
     member_count: int = Field(0, ge=0)
-    address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    description: str = ""
+    address: str = Field("", max_length=200)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    description: str = Field("", max_length=MAX_TEXT)
 
 
 class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
-    kind: str | None = None
+    kind: str | None = Field(None, max_length=20)
     region_id: int | None = None
-    short_name: str | None = None
-    party_org_name: str | None = None
+    short_name: str | None = Field(None, max_length=40)
+    party_org_name: str | None = Field(None, max_length=120)
     party_member_count: int | None = Field(None, ge=0)
     member_count: int | None = Field(None, ge=0)
-    address: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    description: str | None = None
+    address: str | None = Field(None, max_length=200)
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
+    description: str | None = Field(None, max_length=MAX_TEXT)
     is_active: bool | None = None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -20,7 +20,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.api.auth import public_write_auth
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.limits import MAX_TEXT, Hours, Money
 from lianjian.api.pagination import ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category, Need
@@ -116,27 +118,30 @@ class ProjectFilter(Schema):
     q: str = ""
 
 
+MAX_PARTNERS = 20  # partner units of one project
+
+
 class ProjectIn(Schema):
     community_id: int
     year: int = Field(..., ge=2000, le=2100)
     title: str = Field(..., min_length=1, max_length=120)
     category_id: int
     lead_org_id: int
-    partner_ids: list[int] = []
-    description: str = ""
-    plan: str = ""
-    budget: Decimal = Field(Decimal(0), ge=0)
-    material_value: Decimal = Field(Decimal(0), ge=0)
+    partner_ids: list[int] = Field([], max_length=MAX_PARTNERS)
+    description: str = Field("", max_length=MAX_TEXT)
+    plan: str = Field("", max_length=MAX_TEXT)
+    budget: Money = Decimal(0)
+    material_value: Money = Decimal(0)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
 
 class ProjectPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=120)
-    description: str | None = None
-    plan: str | None = None
-    budget: Decimal | None = Field(None, ge=0)
-    material_value: Decimal | None = Field(None, ge=0)
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    plan: str | None = Field(None, max_length=MAX_TEXT)
+    budget: Money | None = None
+    material_value: Money | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -145,7 +150,7 @@ class ProgressIn(Schema):
     text: str = Field(..., min_length=1, max_length=5000)
     happened_on: dt.date
     people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    volunteer_hours: Hours = Decimal(0)
     is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
 
 
@@ -153,7 +158,7 @@ class CompleteIn(Schema):
     summary: str = Field(..., min_length=1, max_length=5000)
     completed_on: dt.date
     people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    volunteer_hours: Hours = Decimal(0)
 
 
 class CancelIn(Schema):
@@ -172,7 +177,8 @@ class MilestoneIn(Schema):
 class RatingIn(Schema):
     stars: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=300)
-    device_id: str = Field("", max_length=100, description="A stable id of the rating device (one rating each)")
+    device_id: str = Field("", max_length=100,
+                           description="Ignored (old clients): the server identifies devices by a signed cookie")
 
 
 class RatingSummaryOut(Schema):
@@ -289,7 +295,8 @@ def _body_doc(schema: type[Schema]) -> dict[str, Any]:
             ref,
             {
                 "type": "object",
-                "properties": {"photos": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "properties": {"photos": {"type": "array", "maxItems": services.MAX_PHOTOS,
+                                          "items": {"type": "string", "format": "binary"}}},
             },
         ]
     }
@@ -484,23 +491,28 @@ def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
 
 @router.post(
     "/ratings/{token}",
-    auth=None,
+    auth=public_write_auth,
     response={201: RatingSummaryOut, **ERROR_RESPONSES},
     summary="Public: rate a completed project by its public token (no login; one per device)",
+    description="Without a bearer token the CSRF token is required (`X-CSRFToken` header and the "
+    "`csrftoken` cookie). The device is identified by a signed cookie the server sets; the "
+    "`device_id` field is ignored. One address may rate one project a limited number of times a day.",
 )
-def rate_project(request: HttpRequest, token: str, payload: RatingIn) -> Status:
+def rate_project(request: HttpRequest, response: HttpResponse, token: str, payload: RatingIn) -> Status:
+    from lianjian.public.board import rating_device, remember_device
+
     project = selectors.project_by_token(token=token)
-    ip = client_ip(request)
-    device = payload.device_id or f"{ip}|{request.headers.get('user-agent', '')}"
-    user = getattr(request, "user", None)
+    device_id, new_device = rating_device(request)
     services.rating_add(
         project=project,
         stars=payload.stars,
         comment=payload.comment,
-        device_hash=services.device_hash_for(device),
-        rater=user,
-        ip=ip,
+        device_hash=services.device_hash_for(device_id),
+        rater=getattr(request, "user", None),
+        ip=client_ip(request),
     )
+    if new_device:
+        remember_device(request, response, device_id)
     project.refresh_from_db(fields=["rating_count", "rating_sum"])
     return Status(
         201,

@@ -695,21 +695,32 @@ def device_hash_for(device_id: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{device_id}".encode()).hexdigest()
 
 
-def _rating_throttle(ip: str | None) -> None:
-    """Allow at most RATING_MAX_PER_IP ratings per address per hour (shared database cache)."""
+def _rating_count(key: str, window: int) -> int:
+    cache = caches["throttle"]
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def _rating_throttle(ip: str | None, project: Project) -> None:
+    """Limits that do not rest on the device id (which a client can change at will):
+
+    * at most ``RATING_MAX_PER_IP`` ratings per address per hour, over all projects;
+    * at most ``RATING_MAX_PER_ADDRESS_PER_PROJECT`` ratings of one project (one rating link)
+      per address per day — a household or a community centre may share one address, a script
+      inventing device ids may not stuff the ballot.
+    """
     if not ip:
         return
-    limit = getattr(settings, "RATING_MAX_PER_IP", 30)
-    cache = caches["throttle"]
-    key = "rating:ip:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
-    if cache.add(key, 1, 3600):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        return
-    if count > limit:
+    address = hashlib.sha256(ip.encode()).hexdigest()[:32]
+    per_project = getattr(settings, "RATING_MAX_PER_ADDRESS_PER_PROJECT", 10)
+    if _rating_count(f"rating:project:{project.pk}:ip:{address}", 24 * 3600) > per_project:
+        raise ValidationError({"__all__": _("这个网络已经提交了很多条评价，请明天再试。")}, code="throttled")
+    if _rating_count("rating:ip:" + address, 3600) > getattr(settings, "RATING_MAX_PER_IP", 30):
         raise ValidationError({"__all__": _("评价太频繁了，请稍后再试。")}, code="throttled")
 
 
@@ -745,7 +756,7 @@ def rating_add(
     already = Q(device_hash=device_hash) | (Q(rater=rater) if rater else Q(pk__in=[]))
     if Rating.objects.filter(already, project=project).exists():
         raise ValidationError({"__all__": _("您已经评价过这个项目了，谢谢您的参与！")}, code="duplicate")
-    _rating_throttle(ip)
+    _rating_throttle(ip, project)
     rating = Rating(project=project, stars=stars, comment=comment, rater=rater, device_hash=device_hash)
     rating.full_clean(validate_unique=False, validate_constraints=False)
     try:

@@ -20,6 +20,27 @@ DEVICE_SALT = "lianjian.rating.device"
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 
 
+def rating_device(request: HttpRequest) -> tuple[str, bool]:
+    """The browser's device id from the server-signed cookie, or a new one (and True) — never a
+    value the client chose."""
+    cookie = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if cookie:
+        return str(cookie), False
+    return secrets.token_urlsafe(16), True
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, device_id: str) -> None:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device_id,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """A community's public board: published needs (no personal data) and projects with status."""
     community = selectors.public_community(code=code)
@@ -62,9 +83,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     device and per logged-in person and limits how often one address may rate.
     """
     project = selectors.project_by_token(token=token)
-    cookie = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    new_device = cookie is None
-    device_id = cookie or secrets.token_urlsafe(16)
+    device_id, new_device = rating_device(request)
     form = RatingForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
@@ -93,13 +112,5 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         },
     )
     if new_device:
-        response.set_signed_cookie(
-            DEVICE_COOKIE,
-            device_id,
-            salt=DEVICE_SALT,
-            max_age=DEVICE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        remember_device(request, response, device_id)
     return response
