@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.images import serve_photo
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
 from lianjian.regions.models import Region
@@ -322,3 +324,9 @@ def project_qr(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-qr.{fmt}"'
     return response
+
+
+@require_safe
+def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
+    """A progress photo: ``original`` (private), ``public`` (≤ 1600 px, no EXIF) or ``thumbnail``."""
+    return serve_photo(request, getter=selectors.photo_get, pk=pk, variant=variant)
