@@ -72,6 +72,14 @@ def _invalid(name: str) -> ValidationError:
     return ValidationError(_("“%(name)s”不是有效的图片。") % {"name": name}, code="invalid_image")
 
 
+def _too_big(name: str) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s”的尺寸过大，请上传不超过 %(mp)d 万像素、边长不超过 %(side)d 像素的照片。")
+        % {"name": name, "mp": MAX_PIXELS // 10_000, "side": MAX_SIDE},
+        code="too_many_pixels",
+    )
+
+
 def _client_name(upload: Any) -> str:
     return posixpath.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))[:100]
 
@@ -109,17 +117,15 @@ def decode(data: bytes, name: str = "") -> tuple[Image.Image, str]:
             if width < 1 or height < 1:
                 raise _invalid(name)
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise ValidationError(
-                    _("“%(name)s”的尺寸过大（%(width)d×%(height)d 像素），请上传不超过 %(mp)d 万像素的照片。")
-                    % {"name": name, "width": width, "height": height, "mp": MAX_PIXELS // 10_000},
-                    code="too_many_pixels",
-                )
+                raise _too_big(name)
             kind = FORMATS[str(image.format)]
             image.load()  # decode every pixel: truncated or corrupt files fail here, not later
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError, KeyError, EOFError, TypeError, IndexError, MemoryError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_big(name) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, KeyError, EOFError, TypeError, IndexError,
+            MemoryError):
         raise _invalid(name) from None
     return image, kind
 
