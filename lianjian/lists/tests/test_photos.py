@@ -101,3 +101,24 @@ def test_the_need_page_shows_thumbnails_and_links_originals_only_for_staff(clien
     page = client.get(need.get_absolute_url()).content.decode()
     assert row.thumbnail_url in page and row.public_url in page and row.original_url not in page
     assert "/media/" not in page
+
+
+def test_photos_stored_before_public_copies_existed_get_them_on_migration(world, media):
+    """The media migration builds the copies of older photos and skips files it cannot read."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    need = make_need(world)
+    old = NeedPhoto(need=need)
+    old.image.save("old.jpg", ContentFile(photo().read()), save=False)
+    old.save()
+    broken = NeedPhoto(need=need)
+    broken.image.save("broken.jpg", ContentFile(b"not a picture"), save=False)
+    broken.save()
+    import_module("lianjian.lists.migrations.0004_media_photo_copies").build_copies(apps, None)
+    old.refresh_from_db()
+    broken.refresh_from_db()
+    assert old.public_image.name and old.thumbnail.name and not broken.public_image.name
+    assert max(decoded(old.thumbnail.read()).size) <= 400
