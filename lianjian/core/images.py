@@ -34,10 +34,10 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # 40 MP: more than any phone camera, far less than a bomb
+MAX_PIXELS = 60_000_000  # 60 MP: a 50 MP phone photo passes, a bomb does not
 MAX_SIDE = 12_000
 PUBLIC_EDGE = 1600
 THUMBNAIL_EDGE = 400
@@ -133,9 +133,18 @@ def decode(data: bytes, name: str = "") -> tuple[Image.Image, str]:
 def _rgb(image: Image.Image) -> tuple[Image.Image, str]:
     """The image in a mode its public copy can be saved in, and that copy's extension."""
     transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-    if transparent:
-        return image.convert("RGBA"), "png"
-    return image.convert("RGB"), "jpg"
+    mode, kind = ("RGBA", "png") if transparent else ("RGB", "jpg")
+    return (image if image.mode == mode else image.convert(mode)), kind
+
+
+def _fit(image: Image.Image, edge: int) -> Image.Image:
+    """A new image whose long edge is at most *edge* (the source is never changed)."""
+    width, height = image.size
+    if max(width, height) <= edge:
+        return image.copy()
+    scale = edge / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _encode(image: Image.Image, kind: str, **options: Any) -> bytes:
@@ -150,14 +159,23 @@ def _encode(image: Image.Image, kind: str, **options: Any) -> bytes:
     return buf.getvalue()
 
 
-def _copy(image: Image.Image, edge: int) -> tuple[bytes, str]:
-    """A stripped, oriented copy whose long edge is at most *edge* pixels."""
-    oriented = ImageOps.exif_transpose(image) or image
-    clean, kind = _rgb(oriented)
-    clean = clean.copy()
-    clean.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-    clean.info = {}  # no EXIF, GPS, comments or text chunks carried over
-    return _encode(clean, kind), kind
+def _copies(image: Image.Image) -> tuple[tuple[bytes, str], tuple[bytes, str]]:
+    """The public copy and the thumbnail: stripped, upright, long edge ≤ PUBLIC_EDGE / THUMBNAIL_EDGE."""
+    upright = image
+    if image.getexif().get(ExifTags.Base.Orientation, 1) in range(2, 9):
+        upright = ImageOps.exif_transpose(image)
+    clean, kind = _rgb(upright)
+    public = _fit(clean, PUBLIC_EDGE)
+    thumbnail = _fit(public, THUMBNAIL_EDGE)  # from the public copy: far fewer pixels to resample
+    for copy in (public, thumbnail):
+        copy.info = {}  # no EXIF, GPS, comments or text chunks carried over
+    return (_encode(public, kind), kind), (_encode(thumbnail, kind), kind)
+
+
+def _named_copies(image: Image.Image, stem: str) -> tuple[ContentFile, ContentFile]:
+    (public, public_kind), (thumbnail, thumbnail_kind) = _copies(image)
+    return (ContentFile(public, name=f"{stem}-{PUBLIC_EDGE}.{public_kind}"),
+            ContentFile(thumbnail, name=f"{stem}-{THUMBNAIL_EDGE}.{thumbnail_kind}"))
 
 
 def _original(image: Image.Image, kind: str) -> bytes:
@@ -191,12 +209,11 @@ def prepare_photo(upload: Any, *, caption: str = "") -> PreparedPhoto:
     name = _client_name(upload)
     image, kind = decode(_read(upload, name), name)
     stem = secrets.token_hex(16)
-    public, public_kind = _copy(image, PUBLIC_EDGE)
-    thumbnail, thumbnail_kind = _copy(image, THUMBNAIL_EDGE)
+    public, thumbnail = _named_copies(image, stem)
     return PreparedPhoto(
         original=ContentFile(_original(image, kind), name=f"{stem}.{kind}"),
-        public=ContentFile(public, name=f"{stem}-{PUBLIC_EDGE}.{public_kind}"),
-        thumbnail=ContentFile(thumbnail, name=f"{stem}-{THUMBNAIL_EDGE}.{thumbnail_kind}"),
+        public=public,
+        thumbnail=thumbnail,
         width=image.width,
         height=image.height,
         caption=str(getattr(upload, "caption", "") or caption or "")[:100],
@@ -206,11 +223,7 @@ def prepare_photo(upload: Any, *, caption: str = "") -> PreparedPhoto:
 def public_copies(data: bytes) -> tuple[ContentFile, ContentFile]:
     """Public copy and thumbnail of an already stored original (for photos stored before copies existed)."""
     image, _kind = decode(data)
-    stem = secrets.token_hex(16)
-    public, public_kind = _copy(image, PUBLIC_EDGE)
-    thumbnail, thumbnail_kind = _copy(image, THUMBNAIL_EDGE)
-    return (ContentFile(public, name=f"{stem}-{PUBLIC_EDGE}.{public_kind}"),
-            ContentFile(thumbnail, name=f"{stem}-{THUMBNAIL_EDGE}.{thumbnail_kind}"))
+    return _named_copies(image, secrets.token_hex(16))
 
 
 def store_photo(row: Any, photo: PreparedPhoto, *, original: str = "image", public: str = "public_image",
