@@ -122,3 +122,19 @@ def test_photos_stored_before_public_copies_existed_get_them_on_migration(world,
     broken.refresh_from_db()
     assert old.public_image.name and old.thumbnail.name and not broken.public_image.name
     assert max(decoded(old.thumbnail.read()).size) <= 400
+
+
+def test_a_file_stored_before_checks_existed_is_never_served_as_html(client, world):
+    """Old uploads kept their client's name (x.html): they are only ever sent as a download."""
+    from django.core.files.base import ContentFile
+
+    need = make_need(world)
+    legacy = NeedPhoto(need=need)
+    legacy.image.save("x.html", ContentFile(b"GIF89a<script>alert(1)</script>"), save=False)
+    legacy.save()
+    client.force_login(world.staff)
+    response = client.get(legacy.original_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == "attachment"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert client.get(legacy.public_url).status_code == 404  # no public copy was ever made
