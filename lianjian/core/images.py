@@ -390,3 +390,60 @@ def serve_photo(request: HttpRequest, *, getter: Any, pk: int, variant: str) -> 
         return redirect_to_login(request.get_full_path())
     photo, public = getter(user=request.user, pk=pk, original=original)
     return photo_response(request, getattr(photo, field), public=public)
+
+
+# ---- clean-up -----------------------------------------------------------------------------------
+def _photo_folders() -> dict[str, list[tuple[Any, str]]]:
+    """Folder prefix → the (model, field) pairs that store photos there, for every PhotoURLs model."""
+    from django.apps import apps
+    from django.db import models
+
+    folders: dict[str, list[tuple[Any, str]]] = {}
+    for model in apps.get_models():
+        if not issubclass(model, PhotoURLs):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField) and isinstance(field.upload_to, str):
+                prefix = field.upload_to.split("%", 1)[0]
+                folders.setdefault(prefix, []).append((model, field.name))
+    return folders
+
+
+def photo_orphans(*, older_than: Any, storage: Any = None) -> list[str]:
+    """Stored photo files no row refers to, older than *older_than* (a timedelta).
+
+    They are left behind when a transaction that had already stored a photo rolls back; only
+    the folders photo models write to are looked at, one directory at a time.
+    """
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    storage = storage or default_storage
+    cutoff = timezone.now() - older_than
+    folders = _photo_folders()
+    orphans: list[str] = []
+
+    def walk(directory: str) -> None:
+        try:
+            subdirs, files = storage.listdir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for sub in subdirs:
+            walk(f"{directory.rstrip('/')}/{sub}")
+        if not files:
+            return
+        prefix = f"{directory.rstrip('/')}/"
+        referenced: set[str] = set()
+        for model, field in (pair for root, pairs in folders.items() if prefix.startswith(root) for pair in pairs):
+            referenced.update(model.objects.filter(**{f"{field}__startswith": prefix}).values_list(field, flat=True))
+        for name in files:
+            path = prefix + name
+            if path not in referenced and storage.get_modified_time(path) < cutoff:
+                orphans.append(path)
+
+    roots = sorted(folders)
+    for root in roots:
+        # A folder inside another photo folder is walked with its parent (projects/ holds no public/).
+        if not any(root != other and root.startswith(other) for other in roots):
+            walk(root.rstrip("/"))
+    return orphans

@@ -116,3 +116,25 @@ def test_sendfile_header_hands_the_file_to_the_web_server(client, world, setting
     settings.LIANJIAN_SENDFILE_HEADER = "X-Sendfile"
     response = client.get(row.public_url)
     assert response["X-Sendfile"] == str(media / row.public_image.name)
+
+
+def test_files_left_by_a_rolled_back_report_are_swept_and_kept_ones_stay(world, media, capsys):
+    """Photos are stored before the row; a rollback leaves files that photos_cleanup removes."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    p = project(world)
+    kept = services.progress_add(actor=SYSTEM, project=p, text="留下", happened_on=p.created_at.date(),
+                                 photos=[photo()]).photos.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.progress_add(actor=SYSTEM, project=p, text="回滚", happened_on=p.created_at.date(),
+                              photos=[photo()])
+        raise RuntimeError("something later in the same transaction failed")
+    files = {str(f.relative_to(media)) for f in media.rglob("*") if f.is_file()}
+    assert len(files) == 6
+    call_command("photos_cleanup", "--dry-run", "--older-than-hours", "1")
+    assert "将删除 0 个" in capsys.readouterr().out  # too recent: could be an upload in progress
+    call_command("photos_cleanup", "--older-than-hours", "0")
+    assert "已删除 3 个" in capsys.readouterr().out
+    left = {str(f.relative_to(media)) for f in media.rglob("*") if f.is_file()}
+    assert left == {kept.image.name, kept.public_image.name, kept.thumbnail.name}
