@@ -7,9 +7,12 @@ the settings refuse to start without a real secret key and turn on the HTTPS har
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -200,14 +203,54 @@ for _prefix, _path in (("vendor/htmx", "htmx.org/dist"), ("vendor/chartjs", "cha
     if (_NODE_MODULES / _path).is_dir():
         STATICFILES_DIRS.append((_prefix, _NODE_MODULES / _path))
 WHITENOISE_USE_FINDERS = True
+
+
+def default_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """``STORAGES["default"]``: files under MEDIA_ROOT, or an S3-compatible object store.
+
+    ``LIANJIAN_S3_BUCKET`` switches to the object store (needs ``pip install lianjian[s3]``);
+    the other ``LIANJIAN_S3_*`` variables in .env.example configure it. Objects stay private:
+    the photo views answer with short-lived signed URLs.
+    """
+    bucket = env.get("LIANJIAN_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("LIANJIAN_S3_BUCKET needs django-storages: pip install 'lianjian[s3]'")
+    try:
+        expire = int(env.get("LIANJIAN_S3_URL_EXPIRE", "") or 300)
+    except ValueError:
+        raise ImproperlyConfigured("LIANJIAN_S3_URL_EXPIRE must be a number of seconds") from None
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": env.get("LIANJIAN_S3_PREFIX", "").strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": expire,
+        "file_overwrite": False,
+    }
+    for option, name in (("endpoint_url", "LIANJIAN_S3_ENDPOINT_URL"), ("region_name", "LIANJIAN_S3_REGION"),
+                         ("access_key", "LIANJIAN_S3_ACCESS_KEY_ID"), ("secret_key", "LIANJIAN_S3_SECRET_ACCESS_KEY"),
+                         ("addressing_style", "LIANJIAN_S3_ADDRESSING_STYLE")):
+        if env.get(name, "").strip():
+            options[option] = env[name].strip()
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Behind nginx (X-Accel-Redirect) or Apache/lighttpd (X-Sendfile) the web server may send photo
+# files itself once the view has checked access; nginx maps LIANJIAN_SENDFILE_PREFIX to MEDIA_ROOT.
+LIANJIAN_SENDFILE_HEADER = os.environ.get("LIANJIAN_SENDFILE_HEADER", "").strip()
+LIANJIAN_SENDFILE_PREFIX = os.environ.get("LIANJIAN_SENDFILE_PREFIX", "/protected-media/")
+if LIANJIAN_SENDFILE_HEADER.lower() not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("LIANJIAN_SENDFILE_HEADER must be X-Accel-Redirect or X-Sendfile")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +28,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even with DEBUG: photos are served by the scope-checked views of their
+# apps (lists:need_photo, projects:photo), see lianjian.core.images.
 
 handler403 = "lianjian.core.views.error_403"
 handler404 = "lianjian.core.views.error_404"

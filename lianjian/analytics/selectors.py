@@ -419,7 +419,8 @@ def highlights(*, community: Region, year: int, limit: int = 3) -> list[Highligh
         path = ""
         if photo is not None:
             try:
-                path = photo.image.path
+                # A report is a public document: it shows the public copy (resized, EXIF stripped).
+                path = (photo.public_image or photo.image).path
             except (ValueError, NotImplementedError):
                 path = ""
         names = partners.get(p.pk) or [p.lead_org.name]

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core.images import PhotoField
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
@@ -25,7 +26,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class NeedForm(forms.ModelForm):
     """A need as its requester writes it; the community list depends on who writes."""
 
-    photo = forms.ImageField(label=_("照片"), required=False)
+    photo = PhotoField(label=_("照片"), required=False)
 
     class Meta:
         model = Need

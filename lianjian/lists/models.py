@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
+from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -207,9 +208,13 @@ class Need(TimeStampedModel):
         return self.status in PUBLIC_NEED_STATUSES and _partnered(scope, self.community_id)
 
 
-class NeedPhoto(models.Model):
+class NeedPhoto(PhotoURLs, models.Model):
+    """A photo of a need: the private original and its public copies (see ``lianjian.core.images``)."""
+
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="needs/%Y/%m/")
+    public_image = models.ImageField(_("公开图"), upload_to="public/needs/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("缩略图"), upload_to="public/needs/%Y/%m/", blank=True)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -218,6 +223,8 @@ class NeedPhoto(models.Model):
     class Meta:
         verbose_name = _("需求照片")
         verbose_name_plural = _("需求照片")
+
+    photo_url_name = "lists:need_photo"
 
     def __str__(self) -> str:
         return self.caption or self.image.name or ""

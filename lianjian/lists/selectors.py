@@ -22,6 +22,7 @@ from .models import (
     Claim,
     ClaimStatus,
     Need,
+    NeedPhoto,
     NeedStatus,
     Resource,
     ResourceStatus,
@@ -101,6 +102,23 @@ def need_get(*, user: Any, pk: Any, for_update: bool = False) -> Need:
     if not get_scope(user).can_view(need):
         raise Http404
     return need
+
+
+def need_photo_get(*, user: Any, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
+    """A need photo and whether it is public, or 404.
+
+    The public copy and thumbnail of a published (or covered, closed) need are public; everything
+    else — every original, and the copies while the need is under review — only for people who
+    may see the need.
+    """
+    photo = NeedPhoto.objects.select_related("need__community").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    if not original and photo.need.status in PUBLIC_NEED_STATUSES:
+        return photo, True
+    if not get_scope(user).can_view(photo.need):
+        raise Http404
+    return photo, False
 
 
 def need_claims(*, need: Need) -> QuerySet[Claim]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
 from lianjian.notifications.models import NotificationKind
 from lianjian.notifications.services import notify
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
@@ -43,6 +44,7 @@ from .models import (
 )
 from .signals import claim_confirmed
 
+MAX_NEED_PHOTOS = 9
 NEED_FIELDS = ["title", "description", "category", "beneficiary_count", "quantity_needed", "quantity_unit",
                "place", "urgency", "wanted_by", "year", "source", "contact_name", "contact_phone", "lat",
                "lng",
@@ -160,6 +162,7 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     title = _clean_text(title)
     if not title:
         raise ValidationError({"title": _("请填写需求标题。")})
+    prepared = check_photos(photos, field="photo", max_files=MAX_NEED_PHOTOS)
     _validate_category(category)
     groups = _validate_groups(beneficiary_groups)
     fields.setdefault("year", current_year())
@@ -170,8 +173,8 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     need.save()
     if groups:
         need.beneficiary_groups.set(groups)
-    for photo in photos:
-        NeedPhoto.objects.create(need=need, image=photo, uploaded_by=_user(actor))
+    for photo in prepared:
+        _store_need_photo(need=need, photo=photo, actor=actor)
     record_activity(actor=actor, action="create", obj=need,
                     changes=snapshot(need, ["title", "category", "quantity_needed", "quantity_unit", "source",
                                             "year"]))
@@ -228,14 +231,31 @@ def need_update(*, actor: Any, need: Need, beneficiary_groups: Iterable[Benefici
     return need
 
 
+def _store_need_photo(*, need: Need, photo: PreparedPhoto, actor: Any, caption: str = "") -> NeedPhoto:
+    """Store a checked photo (original under a random name plus public copies) for *need*."""
+    row = NeedPhoto(need=need, caption=_clean_text(caption or photo.caption)[:100], uploaded_by=_user(actor))
+    try:
+        store_photo(row, photo)
+        row.full_clean(exclude=["uploaded_by"])  # empty when the platform itself adds a photo
+        row.save()
+    except Exception:
+        delete_files(row)
+        raise
+    return row
+
+
 @transaction.atomic
 def need_add_photo(*, actor: Any, need: Need, image: Any, caption: str = "") -> NeedPhoto:
     """Attach a photo to a need (requester while under review, or staff)."""
     if not get_scope(actor).can_change(need):
         raise PermissionDenied
-    photo = NeedPhoto(need=need, image=image, caption=_clean_text(caption)[:100], uploaded_by=_user(actor))
-    photo.full_clean()
-    photo.save()
+    checked = check_photos([image] if image else [], field="photo")
+    if not checked:
+        raise ValidationError({"photo": _("请选择照片。")})
+    prepared = checked[0]
+    if need.photos.count() >= MAX_NEED_PHOTOS:
+        raise ValidationError({"photo": _("最多上传 %(n)d 张照片。") % {"n": MAX_NEED_PHOTOS}})
+    photo = _store_need_photo(need=need, photo=prepared, actor=actor, caption=caption)
     record_activity(actor=actor, action="add_photo", obj=need, changes={"photo": [None, photo.image.name]})
     return photo
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("needs/mine/", resident_views.need_mine, name="need_mine"),
     path("needs/mine/<int:pk>/", resident_views.need_mine_detail, name="need_mine_detail"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("photos/<int:pk>/<str:variant>/", views.need_photo, name="need_photo"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
     path("needs/<int:pk>/publish/", views.need_review, {"action": "publish"}, name="need_publish"),
     path("needs/<int:pk>/return/", views.need_review, {"action": "return"}, name="need_return"),

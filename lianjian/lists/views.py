@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.images import serve_photo
 
 from . import selectors, services
 from .forms import (
@@ -327,3 +329,9 @@ def my_unit(request: HttpRequest) -> HttpResponse:
             "resources": list(selectors.resource_list(user=request.user, organisation=org)[:50]),
         })
     return render(request, "lists/my_unit.html", {"sections": sections, "pending": ClaimStatus.PENDING})
+
+
+@require_safe
+def need_photo(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
+    """A need photo: ``original`` (private), ``public`` (≤ 1600 px, no EXIF) or ``thumbnail``."""
+    return serve_photo(request, getter=selectors.need_photo_get, pk=pk, variant=variant)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.qr import QRFormat, qr_response
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Claim, Need
 from lianjian.orgs.models import Organisation, PartnershipStatus
@@ -120,12 +120,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sign-in QR code (SVG) pointing at the meeting's sign-in page."""
+def meeting_qr(request: HttpRequest, pk: int, fmt: QRFormat = "svg") -> HttpResponse:
+    """The sign-in QR code (SVG on the page, PNG for the poster) pointing at the meeting's sign-in page."""
     meeting = _staff_meeting(request, pk)
     url = request.build_absolute_uri(reverse("meetings:checkin", args=[meeting.pk, meeting.checkin_token]))
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return qr_response(url, fmt=fmt, title=meeting.title, filename=f"meeting-{meeting.pk}-qr",
+                       download=bool(request.GET.get("download")))
 
 
 @login_required

@@ -81,8 +81,19 @@ class MilestoneOut(Schema):
 
 
 class PhotoOut(Schema):
-    url: str
+    url: str = Field(description="The private original (needs the same access as the project)")
+    public_url: str = Field(description="Public copy: long edge at most 1600 px, EXIF stripped")
+    thumbnail_url: str = Field(description="Thumbnail: long edge at most 400 px, EXIF stripped")
     caption: str
+
+
+def _photo_out(request: HttpRequest, photo: Any) -> dict[str, str]:
+    return {
+        "url": request.build_absolute_uri(photo.original_url),
+        "public_url": request.build_absolute_uri(photo.public_url),
+        "thumbnail_url": request.build_absolute_uri(photo.thumbnail_url),
+        "caption": photo.caption,
+    }
 
 
 class ProgressOut(Schema):
@@ -257,9 +268,7 @@ def _detail(request: HttpRequest, p: Project) -> dict[str, Any]:
                 "volunteer_hours": u.volunteer_hours,
                 "is_completion": u.is_completion,
                 "organisation_name": u.organisation.name if u.organisation else None,
-                "photos": [
-                    {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption} for ph in u.photos.all()
-                ],
+                "photos": [_photo_out(request, ph) for ph in u.photos.all()],
             }
             for u in d.updates
         ],
@@ -419,9 +428,7 @@ def add_progress(request: HttpRequest, project_id: int) -> Status:
             "volunteer_hours": update.volunteer_hours,
             "is_completion": update.is_completion,
             "organisation_name": update.organisation.name if update.organisation else None,
-            "photos": [
-                {"url": request.build_absolute_uri(ph.image.url), "caption": ph.caption} for ph in update.photos.all()
-            ],
+            "photos": [_photo_out(request, ph) for ph in update.photos.all()],
         },
     )
 

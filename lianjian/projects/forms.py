@@ -7,28 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core.images import PhotoField
 from lianjian.lists.models import Category
 from lianjian.orgs.models import Organisation
 
 from .models import ProjectStatus
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos from one ``<input type=file multiple>``; the service checks each one."""
-
-    widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(PhotosField, self).clean(f, initial) for f in files]
+from .services import MAX_PHOTOS
 
 
 def _date_widget() -> forms.DateInput:
@@ -119,7 +103,9 @@ class ProgressForm(forms.Form):
         initial=0,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
     )
-    photos = PhotosField(label=_("照片"), required=False, help_text=_("可一次选择多张，最多 9 张。"))
+    photos = PhotoField(
+        multiple=True, max_files=MAX_PHOTOS, label=_("照片"), required=False, help_text=_("可一次选择多张，最多 9 张。")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,7 +125,9 @@ class CompleteForm(forms.Form):
         initial=0,
         required=False,
     )
-    photos = PhotosField(
+    photos = PhotoField(
+        multiple=True,
+        max_files=MAX_PHOTOS,
         label=_("完成证明照片"), required=False, help_text=_("至少一张（已上传过完成证明照片的可不再上传）。")
     )
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 
 
@@ -215,14 +216,20 @@ class ProgressUpdate(models.Model):
         return f"{self.project} · {self.happened_on}"
 
 
-class ProgressPhoto(models.Model):
+class ProgressPhoto(PhotoURLs, models.Model):
+    """A progress or completion photo: the private original and its public copies."""
+
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="projects/%Y/%m/")
+    public_image = models.ImageField(_("公开图"), upload_to="public/projects/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("缩略图"), upload_to="public/projects/%Y/%m/", blank=True)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("进展照片")
         verbose_name_plural = _("进展照片")
+
+    photo_url_name = "projects:photo"
 
     def __str__(self) -> str:
         return self.caption or self.image.name or ""

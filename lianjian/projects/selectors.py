@@ -99,6 +99,23 @@ def project_get(*, user: Any, pk: Any) -> Project:
     return project
 
 
+def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ProgressPhoto, bool]:
+    """A progress photo and whether it is public, or 404.
+
+    The public copy and thumbnail of a project on the public board (not cancelled) are public;
+    originals, and the copies of a cancelled project, only for people who may see the project.
+    """
+    photo = ProgressPhoto.objects.select_related("update__project__community").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    project = photo.update.project
+    if not original and project.status in PUBLIC_STATUSES:
+        return photo, True
+    if not get_scope(user).can_view(project):
+        raise Http404
+    return photo, False
+
+
 def milestone_get(*, user: Any, pk: Any) -> Milestone:
     try:
         milestone = Milestone.objects.select_related("project__community").get(pk=pk)

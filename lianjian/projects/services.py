@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
 from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
 from lianjian.orgs.models import Organisation, Partnership
 
@@ -51,8 +51,6 @@ UPDATE_FIELDS = [
     "end_date",
 ]
 MAX_PHOTOS = 9
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
 class AnonymousRater:
@@ -150,36 +148,21 @@ def _count(value: Any, field: str) -> int:
     return number
 
 
-def _check_photos(photos: Sequence[Any]) -> list[Any]:
-    """Refuse anything that is not a readable image of a sane size, before anything is written."""
-    from PIL import Image, UnidentifiedImageError
+def _check_photos(photos: Sequence[Any]) -> list[PreparedPhoto]:
+    """Check every photo by its content and build its copies, before anything is written."""
+    return check_photos(photos, field="photos", max_files=MAX_PHOTOS)
 
-    photos = [p for p in (photos or []) if p]
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError({"photos": _("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}})
+
+def _save_photos(update: ProgressUpdate, photos: Sequence[PreparedPhoto]) -> None:
+    """Store each photo under its random name with its public copy and thumbnail."""
     for photo in photos:
-        if getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
-            raise ValidationError({"photos": _("照片“%(name)s”超过 8 MB。") % {"name": photo.name}})
+        row = ProgressPhoto(update=update, caption=photo.caption)
         try:
-            photo.seek(0)
-            with Image.open(photo) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(
-                {"photos": _("“%(name)s”不是有效的图片。") % {"name": getattr(photo, "name", "")}}
-            ) from None
-        if kind not in PHOTO_FORMATS:
-            raise ValidationError({"photos": _("只支持 JPG、PNG、GIF、WEBP 格式的照片。")})
-        photo.seek(0)
-    return photos
-
-
-def _save_photos(update: ProgressUpdate, photos: Sequence[UploadedFile]) -> None:
-    for photo in photos:
-        row = ProgressPhoto(update=update, caption=(getattr(photo, "caption", "") or "")[:100])
-        row.image.save((photo.name or "").rsplit("/", 1)[-1] or "photo.jpg", photo, save=False)
-        row.save()
+            store_photo(row, photo)
+            row.save()
+        except Exception:
+            delete_files(row)
+            raise
 
 
 def _check_liaison_partner(organisation: Organisation, community: Any) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.project_cancel, name="cancel"),
     path("<int:pk>/start/", views.project_start, name="start"),
     path("<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
+    path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),
     re_path(r"^(?P<pk>[0-9]+)/qr\.(?P<fmt>svg|png)$", views.project_qr, name="qr"),
 ]

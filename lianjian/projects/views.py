@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -10,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.images import serve_photo
+from lianjian.core.qr import QRFormat, qr_response
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
 from lianjian.regions.models import Region
@@ -305,20 +307,14 @@ def project_from_need(request: HttpRequest, need_pk: int) -> HttpResponse:
 
 
 @login_required
-def project_qr(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def project_qr(request: HttpRequest, pk: int, fmt: QRFormat) -> HttpResponse:
     """The QR code of the public rating link, for staff to print (SVG or PNG)."""
-    import segno
-
     project = selectors.project_get(user=request.user, pk=pk)
-    qr = segno.make(request.build_absolute_uri(project.get_public_url()), error="m")
-    buf = io.BytesIO()
-    if fmt == "svg":
-        qr.save(buf, kind="svg", scale=8, border=2, title=project.title)
-        content_type = "image/svg+xml"
-    else:
-        qr.save(buf, kind="png", scale=10, border=2)
-        content_type = "image/png"
-    response = HttpResponse(buf.getvalue(), content_type=content_type)
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-qr.{fmt}"'
-    return response
+    return qr_response(request.build_absolute_uri(project.get_public_url()), fmt=fmt, title=project.title,
+                       filename=f"project-{project.pk}-qr", download=bool(request.GET.get("download")))
+
+
+@require_safe
+def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
+    """A progress photo: ``original`` (private), ``public`` (≤ 1600 px, no EXIF) or ``thumbnail``."""
+    return serve_photo(request, getter=selectors.photo_get, pk=pk, variant=variant)

@@ -3,7 +3,7 @@ import pytest
 from lianjian.demo import data
 from lianjian.demo.loader import load_demo
 from lianjian.projects import demo
-from lianjian.projects.models import Project, ProjectStatus, Rating
+from lianjian.projects.models import ProgressPhoto, Project, ProjectStatus, Rating
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +33,6 @@ def test_demo_retells_the_2024_year_and_is_idempotent():
         assert p.need is not None and p.need.year == 2024 and p.summary
         assert p.people_served > 0 and p.rating_count >= 2
         assert p.updates.filter(is_completion=True, photos__isnull=False).exists()
+    # The demo's own photos get public copies like any upload, so public pages can show them.
+    photos = ProgressPhoto.objects.all()
+    assert photos.exists() and not photos.filter(public_image="").exists() and not photos.filter(thumbnail="").exists()
