@@ -105,3 +105,4 @@ def decimal_amount(max_digits: int, decimal_places: int) -> Any:
 
 Money = decimal_amount(12, 2)  # yuan, as Project.budget / material_value
 Hours = decimal_amount(8, 1)  # volunteer hours of one progress report
+Kilometres = decimal_amount(5, 2)  # a volunteer post's place on a route, as VolunteerPost.km

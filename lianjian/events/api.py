@@ -17,6 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES, ErrorOut
+from lianjian.api.limits import Kilometres
 from lianjian.api.pagination import ShapedQuerySet
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
@@ -273,7 +274,7 @@ class PostIn(Schema):
     role: PostRole
     title: str = Field(..., min_length=1, max_length=60)
     place: str = Field("", max_length=120)
-    km: Decimal | None = Field(None, ge=0, le=500, max_digits=5, decimal_places=2)
+    km: Kilometres | None = None
     headcount: int = Field(..., ge=1, le=500)
     starts_at: dt.datetime
     ends_at: dt.datetime

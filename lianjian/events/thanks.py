@@ -7,6 +7,7 @@ A certificate is a one-page PDF with the CJK font embedded, numbered per event.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.fonts import font_face_css
+from lianjian.core.qr import qr_png
 from lianjian.orgs.models import Organisation, Partnership
 
 from .models import Event, Pledge, PledgeStatus, Recognition
@@ -121,6 +123,16 @@ def recognition_create(*, actor: Any, event: Event, name: str, reason: str, affi
     rec.save()
     record_activity(actor=actor, action="recognise", obj=event, changes=snapshot(rec, ["name", "reason", "gift"]))
     return rec
+
+
+def poster_pdf(event: Event, url: str) -> bytes:
+    """An A4 poster: title, time and place, and the QR code leading to the event's page."""
+    from weasyprint import HTML  # loads Pango through ctypes: only where a PDF is really made
+
+    html = render_to_string("events/poster.html", {
+        "event": event, "url": url, "font_face": font_face_css(),
+        "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()})
+    return HTML(string=html, base_url="/").write_pdf()
 
 
 def certificate_pdf(recognition: Recognition) -> bytes:

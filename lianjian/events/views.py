@@ -6,7 +6,6 @@ import io
 import secrets
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from openpyxl import Workbook
 from lianjian.accounts.permissions import get_scope
 from lianjian.core import phone_codes
 from lianjian.core.net import client_ip
+from lianjian.core.qr import qr_response
 from lianjian.core.selectors import activity_for
 
 from . import selectors, services, thanks, volunteers
@@ -167,21 +167,19 @@ def registration_qr(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
 
 
 def _qr_png(code: str) -> HttpResponse:
-    buf = io.BytesIO()
-    segno.make(code, error="m").save(buf, kind="png", scale=10, border=2)
-    response = HttpResponse(buf.getvalue(), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return qr_response(code, fmt="png", filename=f"checkin-{code}")
 
 
-def event_poster(request: HttpRequest, pk: int) -> HttpResponse:
-    """A printable QR poster (PNG) leading to the event's page."""
+def event_poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A printable poster leading to the event's page: the QR code as PNG, or an A4 PDF with it."""
     event = selectors.event_for(request.user, pk)
-    buf = io.BytesIO()
-    segno.make(request.build_absolute_uri(event.get_absolute_url()), error="m").save(
-        buf, kind="png", scale=12, border=4)
-    response = HttpResponse(buf.getvalue(), content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="event-{event.pk}-qr.png"'
+    url = request.build_absolute_uri(event.get_absolute_url())
+    if fmt == "png":
+        return qr_response(url, fmt="png", filename=f"event-{event.pk}-qr")
+    if fmt != "pdf":
+        raise Http404
+    response = HttpResponse(thanks.poster_pdf(event, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="event-{event.pk}-poster.pdf"'
     return response
 
 

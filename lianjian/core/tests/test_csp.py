@@ -12,7 +12,7 @@ from lianjian.core.middleware import content_security_policy
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # report_pdf.html is rendered to PDF by WeasyPrint on the server, never served to a browser.
-PRINT_ONLY = {"report_pdf.html", "certificate.html"}  # rendered to PDF, never served
+PRINT_ONLY = {"report_pdf.html", "certificate.html", "poster.html"}  # rendered to PDF, never served
 
 
 def directives(policy: str) -> dict[str, list[str]]:

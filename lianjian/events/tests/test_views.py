@@ -115,3 +115,19 @@ def test_the_home_of_a_resident_shows_their_places_and_upcoming_events(client, w
     page = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="home-events"' in page
     assert "年夜饭" in page and "候补第 1 位" in page and "新春乐跑" in page and other.get_absolute_url() in page
+
+
+def test_the_poster_leads_to_the_event_as_png_and_pdf(client, world):
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    event = make_event(world, title="新春趣味跑")
+    png = client.get(f"/events/{event.pk}/poster.png")
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert decoded and decoded[0].text.endswith(event.get_absolute_url())
+    pdf = client.get(f"/events/{event.pk}/poster.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "新春趣味跑" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert client.get(f"/events/{event.pk}/poster.gif").status_code == 404
