@@ -34,6 +34,10 @@ def groups(*names):
 
 @pytest.fixture
 def bus_stop(world):
+    return make_bus_stop(world)
+
+
+def make_bus_stop(world):
     """The issue's case: a bus-stop seats need on 成龙路; a health screening for the elderly and a
     rider station on the same road; a bus company that has listed no resource at all."""
     street = region_create(actor=SYSTEM, parent=world.district, code=f"{world.district.code}009",
