@@ -87,7 +87,8 @@ BROADER_WEIGHT = 0.5
 # accompany (so with no topical evidence they count nothing).
 CONTEXT_WEIGHT = 1.0
 # Text evidence that is only literal (shared character bigrams) or only through a broader
-# topic counts at this share: "字面相近" and "相关主题" alone are weak reasons.
+# topic counts at this share, without support from who-words: "字面相近" and "相关主题"
+# alone are weak reasons (two sibling topics, 眼健康 and 妇幼健康, share only 就医).
 WEAK_EVIDENCE = 0.6
 
 # Below this confidence a match is weak: not shown as a suggestion. 0.3 means the resource
@@ -980,18 +981,18 @@ class MatchEngine:
                 total += w
         return _Query(need, analysis, weights, total, context)
 
-    def _text_scores(self, query: _Query) -> tuple[np.ndarray, np.ndarray]:
-        """Per row: the evidence that counts (topical, plus context up to as much again)
-        and the raw BM25 sum including full-weight context."""
+    def _text_scores(self, query: _Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: the evidence that counts (topical, plus context up to as much again),
+        the topical evidence alone, and the raw BM25 sum including full-weight context."""
         raw = self._bm25(query, query.weights)
         if not query.context:
-            return raw, raw
+            return raw, raw, raw
         ctx = self._bm25(query, {fid: query.weights[fid] for fid in query.context})
         topic = raw - ctx
         eff = topic + np.minimum(ctx * CONTEXT_WEIGHT, np.maximum(topic, 0.0))
         if self._dead_np is not None:
             eff[self._dead_np] = -1.0
-        return eff, raw
+        return eff, topic, raw
 
     def _bm25(self, query: _Query, weights: dict[int, float]) -> np.ndarray:
         n_rows = len(self._docs)
@@ -1015,7 +1016,7 @@ class MatchEngine:
     def _rank(self, query: _Query, top_k: int) -> list[Match]:
         if top_k <= 0 or not self._row_of:
             return []
-        eff, raw = self._text_scores(query)
+        eff, topic, raw = self._text_scores(query)
         n_rows = len(raw)
         n_cand = min(n_rows, max(self.CANDIDATES_MIN, top_k * 4))
         if n_cand < n_rows:
@@ -1030,7 +1031,8 @@ class MatchEngine:
                 continue
             text = self._text_score(query, float(eff[row]))
             if text > 0 and not self._strong_evidence(query, row):
-                text *= WEAK_EVIDENCE
+                # Weak topical evidence gets no support from who-words either.
+                text = self._text_score(query, float(topic[row])) * WEAK_EVIDENCE
             final, notes = self._signals(query, row, doc, text, today)
             scored.append((final, float(eff[row]), doc.id, row, notes, float(raw[row])))
         if len(scored) < top_k:

@@ -349,13 +349,21 @@ def _engine_from(prefix: str, **kw) -> tuple[MatchEngine, list[NeedDoc], dict[st
     return eng, needs, gold
 
 
-@pytest.mark.parametrize("places", [(), REGIONS], ids=["rules-only", "with-region-names"])
-def test_needs_without_a_fitting_resource_get_nothing_above_the_line(places):
+# The second set ("nofit2") was written after the engine's rules and run once, unchanged:
+# it showed one real miss (two sibling topics sharing only 就医, helped by 儿童), fixed as a
+# class (who-words do not support weak evidence), and one need first thought to fit nothing
+# (烧烤油烟) for which the engine's mediation suggestion (油烟扰民 is a neighbour dispute) is right.
+NOFIT_SETS = {"nofit": REGIONS, "nofit2": ("东湖区", "桂花街道", "望江社区")}
+
+
+@pytest.mark.parametrize("with_regions", [False, True], ids=["rules-only", "with-region-names"])
+@pytest.mark.parametrize("prefix", sorted(NOFIT_SETS))
+def test_needs_without_a_fitting_resource_get_nothing_above_the_line(prefix, with_regions):
     """A held-out style set: some needs have a fitting resource, others have none among
     distractors that share their street, community and beneficiary words (老年人, 孩子,
     骑手). Nothing may pass the confidence line for the latter; the former still find
     their resource first, above the line."""
-    eng, needs, gold = _engine_from("nofit", places=places)
+    eng, needs, gold = _engine_from(prefix, places=NOFIT_SETS[prefix] if with_regions else ())
     ranked = eng.rank_many(needs, top_k=5)
     without = [n for n in needs if n.id not in gold]
     assert len(without) >= 5 and len(gold) >= 5
