@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.utils import translation
 
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
@@ -194,6 +195,15 @@ class InviteGroup:
     units: list[InviteUnit]
 
 
+def _kinds_named(q: str) -> list[str]:
+    """Unit kinds whose name (in the page's language or in Chinese) contains *q*."""
+    q = q.lower()
+    with translation.override(None):
+        source = {value: str(label).lower() for value, label in OrgKind.choices}
+    return [value for value, label in OrgKind.choices
+            if q == value or q in str(label).lower() or q in source[value]]
+
+
 def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
     """The active joint units of the need's community grouped by unit kind, for inviting by
     hand when no listed resource fits - units with no resource at all included (a bus company
@@ -204,7 +214,7 @@ def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "")
                                        partnerships__status=PartnershipStatus.ACTIVE)
     q = (q or "").strip()[:MAX_QUERY_CHARS]
     if q:
-        kinds = [value for value, label in OrgKind.choices if q.lower() in str(label).lower() or q == value]
+        kinds = _kinds_named(q)
         orgs = orgs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(kind__in=kinds))
     if kind:
         orgs = orgs.filter(kind=kind)

@@ -43,8 +43,8 @@ def test_staff_invite_a_unit_without_resources_from_the_need_page(live_server, t
         # After inviting, staff land on the matching page with the unit marked as invited.
         expect(page.get_by_test_id("invite-unit").filter(has_text=bus.name)).to_contain_text("已邀请")
         # The unit search finds it by kind too.
-        page.fill("input[name=q]", "国有企业")
-        page.get_by_role("button", name="查找").click()
+        page.get_by_test_id("invite-units").locator("input[name=q]").fill("国有企业")
+        page.get_by_test_id("invite-units").get_by_role("button", name="搜索").click()
         expect(page.get_by_test_id("invite-unit")).to_have_count(1)
         context.close()
     assert ClaimInvitation.objects.filter(need=need, organisation=bus, resource__isnull=True).exists()

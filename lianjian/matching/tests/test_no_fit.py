@@ -171,3 +171,19 @@ def test_api_reports_confidence_and_weak(client, bus_stop):
     first, second = rank["n"]
     assert first["resource_id"] == "r" and first["weak"] is False and first["confidence"] == first["score"]
     assert second["weak"] is True
+
+
+def test_search_by_kind_works_in_english_and_chinese(client, bus_stop):
+    from django.utils import translation
+
+    client.force_login(bus_stop["staff"])
+    url = reverse("matching:need", args=[bus_stop["need"].pk])
+    with translation.override("en"):
+        english = str(selectors.OrgKind.STATE_OWNED.label)
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for query in ("国有企业", english):
+        page = client.get(url, {"q": query}).content.decode()
+        assert '<html lang="en"' in page
+        assert "成都公交集团锦江分公司" in page and "美团外卖成龙路站" not in page
