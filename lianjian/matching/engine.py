@@ -354,6 +354,8 @@ class Context:
     place_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     who_words: frozenset[str] = frozenset()
     who_bigrams: frozenset[str] = frozenset()
+    # strip_places results for short, often repeated texts (unit names)
+    short_texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def make_context(lexicon: Lexicon, places: Iterable[str] = (), who_words: Iterable[str] = ()) -> Context:
@@ -517,6 +519,11 @@ def strip_places(text: str, lex: Lexicon, ctx: Context) -> tuple[str, list[str]]
     return ("".join(words) if masked else text), kept
 
 
+# Unit names repeat across a unit's resources: their place-stripped form is cached.
+SHORT_TEXT = 40
+SHORT_TEXT_CACHE = 50_000
+
+
 def _clean_fields(
     fields: Iterable[tuple[str, float]], lex: Lexicon, ctx: Context
 ) -> list[tuple[str, float, list[str]]]:
@@ -525,8 +532,18 @@ def _clean_fields(
     for raw_text, weight in fields:
         if not raw_text or weight <= 0:
             continue
-        text, words = strip_places(raw_text[:MAX_FIELD_CHARS].lower(), lex, ctx)
-        out.append((text, weight, words))
+        text = raw_text[:MAX_FIELD_CHARS].lower()
+        if len(text) <= SHORT_TEXT:
+            cached = ctx.short_texts.get(text)
+            if cached is None:
+                cached = strip_places(text, lex, ctx)
+                if len(ctx.short_texts) >= SHORT_TEXT_CACHE:
+                    ctx.short_texts.clear()
+                ctx.short_texts[text] = cached
+            clean, words = cached
+        else:
+            clean, words = strip_places(text, lex, ctx)
+        out.append((clean, weight, words))
     return out
 
 
