@@ -33,8 +33,9 @@ def test_staff_invite_a_unit_without_resources_from_the_need_page(live_server, t
         bus_row = units.filter(has_text=bus.name)
         expect(bus_row).to_contain_text("未登记资源")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        if os.environ.get("LIANJIAN_SCREENSHOTS"):  # for looking at the page by eye
-            page.get_by_test_id("match-suggestions").screenshot(path=os.environ["LIANJIAN_SCREENSHOTS"])
+        shots = os.environ.get("LIANJIAN_SCREENSHOTS")  # a directory, for looking at the pages by eye
+        if shots:
+            page.get_by_test_id("match-suggestions").screenshot(path=os.path.join(shots, "need-page.png"))
         # Each unit's button is the usual 44 px tap target, beside its name.
         box = bus_row.get_by_role("button", name="邀请认领").bounding_box()
         assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
@@ -46,5 +47,7 @@ def test_staff_invite_a_unit_without_resources_from_the_need_page(live_server, t
         page.get_by_test_id("invite-units").locator("input[name=q]").fill("国有企业")
         page.get_by_test_id("invite-units").get_by_role("button", name="搜索").click()
         expect(page.get_by_test_id("invite-unit")).to_have_count(1)
+        if shots:
+            page.screenshot(path=os.path.join(shots, "matching-page.png"), full_page=True)
         context.close()
     assert ClaimInvitation.objects.filter(need=need, organisation=bus, resource__isnull=True).exists()

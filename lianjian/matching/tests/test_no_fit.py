@@ -187,3 +187,14 @@ def test_search_by_kind_works_in_english_and_chinese(client, bus_stop):
         page = client.get(url, {"q": query}).content.decode()
         assert '<html lang="en"' in page
         assert "成都公交集团锦江分公司" in page and "美团外卖成龙路站" not in page
+
+
+def test_match_sheet_and_unit_pages_show_no_noise(client, bus_stop):
+    """The same line holds on every matching page: the meeting sheet, and the needs a unit
+    could meet (the clinic's screening does not fit the bench need)."""
+    client.force_login(bus_stop["staff"])
+    sheet = client.get(reverse("matching:sheet", args=[bus_stop["community"].pk])).content.decode()
+    assert "公交站台增设座椅" in sheet and "暂无合适资源" in sheet and "重点人群免费健康筛查" not in sheet
+    assert reverse("matching:need", args=[bus_stop["need"].pk]) in sheet
+    clinic_rows = selectors.needs_for_organisation(user=bus_stop["staff"], organisation=bus_stop["clinic"])
+    assert bus_stop["need"].pk not in [row.need.pk for row in clinic_rows]
