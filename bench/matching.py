@@ -64,7 +64,7 @@ def evaluate(data_dir: Path, show_misses: bool = False) -> dict[str, float]:
     ranked = engine.rank_many(needs, top_k=len(resources))
 
     p1 = r5 = mrr = 0.0
-    d_top1 = d_top5 = 0
+    d_top1 = d_top5 = d_shown = gold_weak = 0
     for need in needs:
         ids = [m.resource_id for m in ranked[need.id]]
         wanted = gold.get(need.id, set())
@@ -74,6 +74,9 @@ def evaluate(data_dir: Path, show_misses: bool = False) -> dict[str, float]:
         mrr += 1.0 / rank if rank else 0.0
         d_top1 += ids[0] in distractors
         d_top5 += len(distractors & set(ids[:5]))
+        # What the product would show: matches above the confidence line.
+        d_shown += sum(1 for m in ranked[need.id][:5] if m.resource_id in distractors and not m.weak)
+        gold_weak += bool(ids) and ids[0] in wanted and ranked[need.id][0].weak
         if show_misses and (not ids or ids[0] not in wanted):
             print(f"  MISS {need.id} {need.title}: gold rank {rank}")
             for m in ranked[need.id][:3]:
@@ -88,6 +91,8 @@ def evaluate(data_dir: Path, show_misses: bool = False) -> dict[str, float]:
         "MRR": mrr / n,
         "distractors in top1": d_top1,
         "distractors in top5": d_top5,
+        "distractors in top5 above the line": d_shown,
+        "gold top1 below the line": gold_weak,
     }
 
 

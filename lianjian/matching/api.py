@@ -10,7 +10,7 @@ from lianjian.api.limits import require_roles
 from lianjian.lists.selectors import need_get, resource_get
 
 from . import selectors
-from .engine import MatchEngine, NeedDoc, ResourceDoc
+from .engine import CONFIDENCE_LINE, MatchEngine, NeedDoc, ResourceDoc
 
 router = Router()
 
@@ -30,6 +30,8 @@ class SuggestionOut(Schema):
     organisation_name: str
     score: float
     reasons: list[str]
+    confidence: float = Field(..., description="Calibrated confidence in 0..1 (the same number as score)")
+    weak: bool = Field(..., description="Below the confidence line: not a suggestion (only with include_weak)")
 
 
 class NeedMatchOut(Schema):
@@ -38,6 +40,8 @@ class NeedMatchOut(Schema):
     resource_id: int
     score: float
     reasons: list[str]
+    confidence: float
+    weak: bool
 
 
 class RankNeedIn(Schema):
@@ -74,15 +78,21 @@ class RankedOut(Schema):
     resource_id: str
     score: float
     reasons: list[str]
+    confidence: float
+    weak: bool
 
 
 @router.get("/needs/{int:need_id}", response={200: list[SuggestionOut], **ERROR_RESPONSES},
-            summary="Ranked resources of the community's joint units for a need (staff)")
-def need_matches(request: HttpRequest, need_id: int, top: int = 5) -> list[dict]:
+            summary="Ranked resources of the community's joint units for a need (staff)",
+            description="Only matches above the confidence line; an empty list means no listed resource fits "
+                        "(invite units by kind instead). include_weak=true appends the weak ones, flagged weak.")
+def need_matches(request: HttpRequest, need_id: int, top: int = 5, include_weak: bool = False) -> list[dict]:
     need = need_get(user=request.user, pk=need_id)
     return [{"resource_id": s.resource.pk, "resource_title": s.resource.title, "organisation_id": s.organisation.pk,
-             "organisation_name": s.organisation.name, "score": round(s.score, 4), "reasons": s.reasons}
-            for s in selectors.suggestions_for_need(user=request.user, need=need, top_k=max(1, min(top, 50)))]
+             "organisation_name": s.organisation.name, "score": round(s.score, 4), "reasons": s.reasons,
+             "confidence": round(s.confidence, 4), "weak": s.weak}
+            for s in selectors.suggestions_for_need(user=request.user, need=need, top_k=max(1, min(top, 50)),
+                                                    include_weak=include_weak)]
 
 
 @router.get("/resources/{int:resource_id}", response={200: list[NeedMatchOut], **ERROR_RESPONSES},
@@ -92,7 +102,8 @@ def resource_matches(request: HttpRequest, resource_id: int, top: int = 10) -> l
     rows = selectors.needs_for_organisation(user=request.user, organisation=resource.organisation,
                                             resource=resource, top_k=max(1, min(top, 50)))
     return [{"need_id": r.need.pk, "need_title": r.need.title, "resource_id": r.resource.pk,
-             "score": round(r.score, 4), "reasons": r.reasons} for r in rows]
+             "score": round(r.score, 4), "reasons": r.reasons, "confidence": round(r.score, 4),
+             "weak": r.score < CONFIDENCE_LINE} for r in rows]
 
 
 @router.post("/rank", response={200: dict[str, list[RankedOut]], **ERROR_RESPONSES},
@@ -113,4 +124,5 @@ def rank(request: HttpRequest, payload: RankIn) -> dict[str, list[dict]]:
                                 category=r.category) for r in payload.resources)
     ranked = engine.rank_many([NeedDoc(id=n.id, title=n.title, description=n.description, category=n.category)
                                for n in payload.needs], top_k=payload.top)
-    return {n.id: [m.as_dict() for m in ranked.get(n.id, [])] for n in payload.needs}
+    return {n.id: [{**m.as_dict(), "confidence": m.confidence, "weak": m.weak} for m in ranked.get(n.id, [])]
+            for n in payload.needs}

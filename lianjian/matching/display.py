@@ -63,6 +63,7 @@ REASON_TEMPLATES: list[tuple[re.Pattern[str], str, dict[str, Convert]]] = [
     (re.compile(r"^相近说法：(?P<bridges>.+)$"), N_("相近说法：%(bridges)s"), {"bridges": _same}),
     (re.compile(r"^相关主题：(?P<topics>.+)$"), N_("相关主题：%(topics)s"), {"topics": _list}),
     (re.compile(r"^字面相近：(?P<grams>.+)$"), N_("字面相近：%(grams)s"), {"grams": _list}),
+    (re.compile(r"^仅服务对象相同：(?P<words>.+)$"), N_("仅服务对象相同：%(words)s"), {"words": _list}),
     (re.compile(r"^类别相同：(?P<category>.+)$"), N_("类别相同：%(category)s"), {"category": _name}),
     (re.compile(r"^类别不同：(?P<need>.+?) / (?P<resource>.+)$"), N_("类别不同：%(need)s / %(resource)s"),
      {"need": _name, "resource": _name}),

@@ -22,6 +22,26 @@ How a score is made
    beneficiaries, remaining capacity, validity window, service area, the unit's
    record and distance. Each adjusts the score and adds a reason.
 
+Who and where are not evidence (``data/context.txt``)
+-----------------------------------------------------
+Place names (region names given to the engine, and words the dictionaries know as
+place names or that end like one: 成龙路, 东大街, 湖滨街道) are removed from the text
+before analysis: where a resource serves is a structured signal (service area,
+distance), never a reason to suggest it. Words for the people served (老年人, 孩子,
+居民, the platform's beneficiary groups) are *context* features: they help to order
+resources that match the need's topic, but count at most as much as the topical
+evidence, so a resource sharing only who-words with a need gets no text score.
+
+Confidence
+----------
+``Match.score`` is a confidence in 0..1 meant to be read the same way for every need:
+the square root of the share of the need's weighted topical evidence that the
+resource covers (with the signals above applied). A resource that covers none of what
+is needed scores 0 whatever it shares about who and where. ``CONFIDENCE_LINE`` is the
+line below which a match is ``weak``: the product then says "暂无合适资源" rather than
+suggest it. The line is fixed by what it means (see its comment), not fitted to a
+labelled set.
+
 Incremental updates: ``add`` appends postings for one document; replacing or
 removing marks the old row dead (its postings are skipped) and the index is
 compacted only when dead rows pile up. IDF is computed at query time, so it is
@@ -30,6 +50,7 @@ always current.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -62,6 +83,19 @@ QUERY_K = 1.0
 TITLE_WEIGHT = 2.0
 UNIT_WEIGHT = 0.4
 BROADER_WEIGHT = 0.5
+# Who-words count at this weight, and never for more than the topical evidence they
+# accompany (so with no topical evidence they count nothing).
+CONTEXT_WEIGHT = 1.0
+# Text evidence that is only literal (shared character bigrams) or only through a broader
+# topic counts at this share, without support from who-words: "字面相近" and "相关主题"
+# alone are weak reasons (two sibling topics, 眼健康 and 妇幼健康, share only 就医).
+WEAK_EVIDENCE = 0.6
+
+# Below this confidence a match is weak: not shown as a suggestion. 0.3 means the resource
+# covers about a tenth (0.3²) of what the need asks for, weighted by how specific each word
+# is - one clearly shared topical term in a need of a few sentences. A resource matching
+# only through a common word, or only through who and where (score 0), stays below it.
+CONFIDENCE_LINE = 0.3
 
 # What each thesaurus marker class does to a resource: (score multiplier, reason).
 MARKER_RULES = {
@@ -121,6 +155,16 @@ class Match:
     score: float
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def confidence(self) -> float:
+        """The score, read as a confidence in 0..1 (the same number; see the module doc)."""
+        return self.score
+
+    @property
+    def weak(self) -> bool:
+        """Below ``CONFIDENCE_LINE``: not evidence enough to suggest the resource."""
+        return self.score < CONFIDENCE_LINE
+
     def as_dict(self) -> dict:
         return {"resource_id": self.resource_id, "score": self.score, "reasons": list(self.reasons)}
 
@@ -145,6 +189,18 @@ class Lexicon:
     term_lengths: dict[str, tuple[int, ...]]
     marker_terms: dict[str, str]
     marker_lengths: dict[str, tuple[int, ...]]
+    # who and where (data/context.txt)
+    who_concepts: frozenset[str] = frozenset()
+    who_words: frozenset[str] = frozenset()
+    place_suffixes: tuple[str, ...] = ()
+    place_heads: frozenset[str] = frozenset()
+    name_heads: frozenset[str] = frozenset()
+    place_generic: frozenset[str] = frozenset()
+    region_suffixes: tuple[str, ...] = ()
+    # dictionary words tagged as place, organisation or person names (ns, nt, nz, nr) or idioms (i),
+    # and words tagged as verbs, adjectives and function words (never a place name's head)
+    place_tagged: dict[str, str] = field(default_factory=dict)
+    not_names: frozenset[str] = frozenset()
 
 
 def parse_thesaurus(text: str) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]]]:
@@ -230,6 +286,15 @@ def _load_lexicon() -> Lexicon:
             if len(term) > 1 and not term.isascii():
                 tokenizer.add_word(term, 3000)
     stopwords = frozenset(_read_lines("stopwords.txt"))
+    ctx = parse_context((DATA_DIR / "context.txt").read_text(encoding="utf-8"))
+    who_concepts = frozenset(ctx.get("who-concepts", ()))
+    unknown = who_concepts - set(concepts)
+    if unknown:
+        raise ValueError(f"context.txt: who-concepts not in the thesaurus: {sorted(unknown)}")
+    who_words = {w.lower() for w in ctx.get("who-words", ())}
+    for concept in who_concepts:
+        who_words.update(t.lower() for t in concepts[concept])
+    dict_text = _jieba_dictionary_text(tokenizer)
     return Lexicon(
         tokenizer=tokenizer,
         stopwords=stopwords,
@@ -238,7 +303,95 @@ def _load_lexicon() -> Lexicon:
         term_lengths=_lengths_index(term_concepts),
         marker_terms=marker_terms,
         marker_lengths=_lengths_index(marker_terms),
+        who_concepts=who_concepts,
+        who_words=frozenset(who_words),
+        place_suffixes=tuple(sorted(ctx.get("place-suffixes", ()), key=len, reverse=True)),
+        place_heads=frozenset(ctx.get("place-heads", ())),
+        name_heads=frozenset(ctx.get("name-heads", ())),
+        place_generic=frozenset(ctx.get("place-generic", ())),
+        region_suffixes=tuple(sorted(ctx.get("region-suffixes", ()), key=len, reverse=True)),
+        place_tagged=dict(re.findall(r"^(\S+) \d+ (ns|nt|nz|nr|i)$", dict_text, re.M)),
+        not_names=frozenset(re.findall(
+            r"^(\S+) \d+ (?:v|vn|vd|a|ad|an|d|m|q|r|p|c|u|uj|ul|uz|f|t|s|b|z|mq|l)$", dict_text, re.M)),
     )
+
+
+def _jieba_dictionary_text(tokenizer: Tokenizer) -> str:
+    """jieba's main dictionary (word, frequency, part-of-speech tag per line)."""
+    opener = getattr(tokenizer, "get_dict_file", None)
+    if opener is None:
+        return ""
+    with opener() as fh:
+        return fh.read().decode("utf-8")
+
+
+def parse_context(text: str) -> dict[str, list[str]]:
+    """Parse ``context.txt``: ``key: item, item`` lines; a line without a key continues
+    the previous key."""
+    out: dict[str, list[str]] = {}
+    key = None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        head, sep, body = line.partition(":")
+        if sep and head.strip() and _SPLIT_TERMS.search(head) is None and " " not in head.strip():
+            key = head.strip()
+        else:
+            body = line
+        if key is None:
+            raise ValueError(f"context line {lineno}: items before any key")
+        out.setdefault(key, []).extend(t.strip() for t in _SPLIT_TERMS.split(body) if t.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """The who and where vocabulary of one engine: the lexicon's, plus the region names and
+    beneficiary groups of the deployment (given to ``MatchEngine``)."""
+
+    places: frozenset[str] = frozenset()
+    place_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    who_words: frozenset[str] = frozenset()
+    who_bigrams: frozenset[str] = frozenset()
+    # strip_places results for short, often repeated texts (unit names)
+    short_texts: dict[str, tuple[str, list[str]]] = field(default_factory=dict, compare=False, repr=False)
+
+
+def make_context(lexicon: Lexicon, places: Iterable[str] = (), who_words: Iterable[str] = ()) -> Context:
+    """Build the who/where vocabulary. Each region name also counts without its
+    administrative suffix (枫树社区 -> 枫树) when at least two characters remain."""
+    names: set[str] = set()
+    for raw in places:
+        name = (raw or "").strip().lower()
+        if len(name) < 2:
+            continue
+        names.add(name)
+        for suffix in lexicon.region_suffixes:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.add(name[: -len(suffix)])
+                break
+    # A thesaurus term or an ordinary word is never taken for a place (幸福社区 must not
+    # remove 幸福 from 幸福食堂: the longer thesaurus term wins the scan anyway).
+    names -= lexicon.place_generic
+    names = {n for n in names if n not in lexicon.term_concepts and n not in lexicon.stopwords}
+    words = set(lexicon.who_words)
+    for raw in who_words:
+        word = (raw or "").strip().lower()
+        if len(word) > 1:
+            # The name as a whole and the words jieba cuts it into (困难职工家庭 -> 困难职工, 家庭).
+            words.add(word)
+            words.update(w for w in lexicon.tokenizer.cut(word, HMM=False)
+                         if len(w) > 1 and w not in lexicon.stopwords and w.isalnum())
+    given = words - lexicon.who_words
+    bigrams: set[str] = set()
+    for word in words:
+        # Long thesaurus phrases (坐轮椅出门) hold topical bigrams; group names do not.
+        if len(word) <= 3 or word in given:
+            for run in _CJK_RUN.findall(word):
+                bigrams.update(a + b for a, b in itertools.pairwise(run))
+    return Context(places=frozenset(names), place_lengths=_lengths_index(names), who_words=frozenset(words),
+                   who_bigrams=frozenset(bigrams))
 
 
 def scan_terms(text: str, lengths: dict[str, tuple[int, ...]], vocab: dict) -> list[str]:
@@ -286,38 +439,159 @@ def _family(key: str) -> str:
     return key[0] if len(key) > 2 and key[1] == "|" else "b"
 
 
-def analyze(fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None) -> Analysis:
-    """Turn weighted text fields into BM25 features (``w|`` words, ``c|`` concepts, and
-    bare two-character bigrams), remembering which words produced each concept.
+def _is_place_word(word: str, lex: Lexicon) -> bool:
+    """A jieba word that names a place: the dictionary tags it as a place or organisation
+    name and it ends like a road, street or district name (成龙路, 东大街, 锦江区).
+    jieba's place tag alone is too loose (上门, 东西 and 城市 carry it)."""
+    if len(word) < 2 or word in lex.place_generic or word in lex.term_concepts:
+        return False
+    tag = lex.place_tagged.get(word)
+    if tag is None or (len(word) < 3 and tag != "ns"):
+        return False
+    return word.endswith(lex.place_suffixes)
 
-    Fields weighted below 1 (the unit name) skip word segmentation: jieba is the
-    costliest step and organisation names add little beyond concepts and bigrams.
-    """
-    lex = lexicon or get_lexicon()
-    # A Counter (a missing feature counts 0) holding float weights; typeshed types
-    # Counter values as int, so it is declared as the str -> float mapping it is.
-    feats = cast("dict[str, float]", Counter())
-    stop = lex.stopwords
-    cut = lex.tokenizer.cut
-    findall = _CJK_RUN.findall
+
+def _can_head_place(word: str, head: str, lex: Lexicon) -> bool:
+    """Can ``word`` be the name part before 大道/街道/社区 (成龙 大道, 湖滨 街道)?"""
+    if head in lex.name_heads and word not in lex.place_tagged:
+        return False
+    return (len(word) >= 2 and _CJK_RUN.fullmatch(word) is not None and word not in lex.stopwords
+            and word not in lex.not_names and word not in lex.term_concepts and word not in lex.place_generic
+            and word not in lex.who_words)
+
+
+def _mask_region_names(text: str, lex: Lexicon, ctx: Context) -> str:
+    """Blank the region names given to the engine, leftmost-longest; a thesaurus term
+    at least as long as the name at the same position shadows it."""
+    if not ctx.places:
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    start = 0
+    place_lengths, term_lengths, terms = ctx.place_lengths, lex.term_lengths, lex.term_concepts
+    while i < n:
+        ch = text[i]
+        place_size = next((size for size in place_lengths.get(ch, ()) if text[i : i + size] in ctx.places), 0)
+        term_size = next((size for size in term_lengths.get(ch, ()) if text[i : i + size] in terms), 0)
+        if place_size and place_size > term_size:
+            out.append(text[start:i])
+            out.append(" ")
+            i += place_size
+            start = i
+        else:
+            i += max(1, term_size)
+    out.append(text[start:])
+    return "".join(out)
+
+
+def strip_places(text: str, lex: Lexicon, ctx: Context) -> tuple[str, list[str]]:
+    """Return ``text`` (lower-cased) with place names blanked out, and its jieba words
+    outside place names."""
+    text = _mask_region_names(text, lex, ctx)
+    words = list(lex.tokenizer.cut(text, HMM=False))
+    kept: list[str] = []
+    masked = False
+    heads = lex.place_heads
+    for i, word in enumerate(words):
+        if _is_place_word(word, lex):
+            words[i] = " "
+            masked = True
+        elif word in heads and kept and kept[-1] == words[i - 1]:
+            if _can_head_place(words[i - 1], word, lex):
+                words[i - 1] = words[i] = " "
+                kept.pop()
+                masked = True
+                continue
+            # A name jieba does not know comes out as single characters (柳 岸 社区).
+            start = i
+            while (start > 0 and i - start < 4 and len(words[start - 1]) == 1 and kept and kept[-1] == words[start - 1]
+                   and _CJK_RUN.fullmatch(words[start - 1]) and words[start - 1] not in lex.not_names):
+                start -= 1
+                kept.pop()
+            if i - start >= 2:
+                words[start : i + 1] = [" "] * (i + 1 - start)
+                masked = True
+            else:
+                kept.extend(words[start:i])
+                kept.append(word)
+        else:
+            kept.append(word)
+    return ("".join(words) if masked else text), kept
+
+
+# Unit names repeat across a unit's resources: their place-stripped form is cached.
+SHORT_TEXT = 40
+SHORT_TEXT_CACHE = 50_000
+
+
+def _clean_fields(
+    fields: Iterable[tuple[str, float]], lex: Lexicon, ctx: Context
+) -> list[tuple[str, float, list[str]]]:
+    """Lower-case, truncate and strip place names from each weighted field."""
+    out = []
     for raw_text, weight in fields:
         if not raw_text or weight <= 0:
             continue
         text = raw_text[:MAX_FIELD_CHARS].lower()
+        if len(text) <= SHORT_TEXT:
+            cached = ctx.short_texts.get(text)
+            if cached is None:
+                cached = strip_places(text, lex, ctx)
+                if len(ctx.short_texts) >= SHORT_TEXT_CACHE:
+                    ctx.short_texts.clear()
+                ctx.short_texts[text] = cached
+            clean, words = cached
+        else:
+            clean, words = strip_places(text, lex, ctx)
+        out.append((clean, weight, words))
+    return out
+
+
+def analyze(
+    fields: Iterable[tuple[str, float]], lexicon: Lexicon | None = None, context: Context | None = None
+) -> Analysis:
+    """Turn weighted text fields into BM25 features (``w|`` words, ``c|`` concepts, and
+    bare two-character bigrams), remembering which words produced each concept.
+
+    Place names are removed first (``strip_places``). Fields weighted below 1 (the unit
+    name) add no word features: organisation names add little beyond concepts and bigrams.
+    """
+    lex = lexicon or get_lexicon()
+    ctx = context if context is not None else default_context(lex)
+    # A Counter (a missing feature counts 0) holding float weights; typeshed types
+    # Counter values as int, so it is declared as the str -> float mapping it is.
+    feats = cast("dict[str, float]", Counter())
+    stop = lex.stopwords
+    findall = _CJK_RUN.findall
+    cleaned = _clean_fields(fields, lex, ctx)
+    for text, weight, words in cleaned:
         # Counting runs in C (Counter over iterators); only the weighting loops in Python.
         counts: Counter[str] = Counter()
         if weight >= 1.0:
-            words = cut(text, HMM=False)
             counts.update(["w|" + w for w in words if len(w) > 1 and w not in stop and w.isalnum()])
         for run in findall(text):
             counts.update(map(str.__add__, run, run[1:]))
+        # A stop-word is no evidence as a bigram either (社区, 居民, 服务).
+        for key in stop.intersection(counts):
+            del counts[key]
         if weight == 1.0 and not feats:
             feats = cast("dict[str, float]", counts)
         else:
             for key, n in counts.items():
                 feats[key] += n * weight
-    surfaces, markers = _scan_concepts(fields, lex, feats)
+    surfaces, markers = _scan_concepts([(text, weight) for text, weight, _ in cleaned], lex, feats)
     return Analysis(feats, surfaces, markers)
+
+
+_DEFAULT_CONTEXT: Context | None = None
+
+
+def default_context(lex: Lexicon) -> Context:
+    """The who/where vocabulary of the lexicon alone (no region names)."""
+    global _DEFAULT_CONTEXT
+    if _DEFAULT_CONTEXT is None:
+        _DEFAULT_CONTEXT = make_context(lex)
+    return _DEFAULT_CONTEXT
 
 
 def _scan_concepts(
@@ -402,13 +676,18 @@ def _fork_pool(workers: int):
     return multiprocessing.get_context("fork").Pool(workers)
 
 
+_FORK_CONTEXT: Context | None = None
+
+
 def _analyze_resources(docs: list[ResourceDoc]) -> list[Analysis]:
     """Worker: analyse resources; surfaces are dropped (reasons rebuild them)."""
     lex = get_lexicon()
     out = []
     for doc in docs:
-        analysis = analyze(resource_fields(doc), lex)
-        out.append(Analysis(analysis.features, {}, analysis.markers))
+        analysis = analyze(resource_fields(doc), lex, _FORK_CONTEXT)
+        # Only which concepts were found directly is needed (strong evidence).
+        direct: dict[str, list[str]] = {k: [] for k in analysis.surfaces if not k.startswith(INHERITED)}
+        out.append(Analysis(analysis.features, direct, analysis.markers))
     return out
 
 
@@ -444,7 +723,13 @@ class _Query:
     analysis: Analysis
     # feature id -> query weight (idf * family weight * saturated tf)
     weights: dict[int, float]
+    # the score's denominator: topical weight plus CONTEXT_WEIGHT times context weight
     total: float
+    # the context (who) features among ``weights``
+    context: list[int] = field(default_factory=list)
+    # topical words and directly named concepts of the need (computed on first use)
+    strong_words: set[int] | None = None
+    strong_concepts: set[int] | None = None
 
 
 class MatchEngine:
@@ -459,8 +744,12 @@ class MatchEngine:
 
     CANDIDATES_MIN = 60
 
-    def __init__(self, *, today: date | None = None) -> None:
+    def __init__(self, *, today: date | None = None, places: Iterable[str] = (),
+                 who_words: Iterable[str] = ()) -> None:
+        """``places``: region names of the deployment (never evidence of a match);
+        ``who_words``: names of beneficiary groups (context, not topic)."""
         self.lexicon = get_lexicon()
+        self.context = make_context(self.lexicon, places, who_words)
         self.today = today
         self._lock = threading.RLock()
         self._feature_ids: dict[str, int] = {}
@@ -468,10 +757,13 @@ class MatchEngine:
         self._post_rows: list[array] = []
         self._post_weights: list[array] = []
         self._df: list[int] = []
+        self._is_context: list[bool] = []
         self._docs: list[ResourceDoc | None] = []
         self._doc_features: list[array | None] = []
         self._doc_weights: list[array | None] = []
         self._doc_markers: list[dict[str, list[str]] | None] = []
+        # per row: feature ids of concepts the resource names directly (not only broader)
+        self._doc_direct: list[array | None] = []
         self._row_of: dict[str, int] = {}
         self._dead_rows: list[int] = []
         self._dead_np: np.ndarray | None = None
@@ -487,7 +779,7 @@ class MatchEngine:
 
     def add(self, doc: ResourceDoc) -> None:
         """Index one resource; an existing resource with the same id is replaced."""
-        analysis = analyze(resource_fields(doc), self.lexicon)
+        analysis = analyze(resource_fields(doc), self.lexicon, self.context)
         with self._lock:
             self._insert(doc, analysis)
 
@@ -504,15 +796,21 @@ class MatchEngine:
         lex = self.lexicon
         workers = _workers_for(len(docs), workers)
         if workers > 1:
+            global _FORK_CONTEXT
             chunks = list(_chunks(docs, 1000))
-            with _fork_pool(workers) as pool:
-                for chunk, analyses in zip(chunks, pool.imap(_analyze_resources, chunks), strict=True):
-                    with self._lock:
-                        for doc, analysis in zip(chunk, analyses, strict=True):
-                            self._insert(doc, analysis)
+            _FORK_CONTEXT = self.context
+            try:
+                with _fork_pool(workers) as pool:
+                    for chunk, analyses in zip(chunks, pool.imap(_analyze_resources, chunks), strict=True):
+                        with self._lock:
+                            for doc, analysis in zip(chunk, analyses, strict=True):
+                                self._insert(doc, analysis)
+            finally:
+                _FORK_CONTEXT = None
             return
+        ctx = self.context
         for chunk in _chunks(docs, 512):
-            batch = [(doc, analyze(resource_fields(doc), lex)) for doc in chunk]
+            batch = [(doc, analyze(resource_fields(doc), lex, ctx)) for doc in chunk]
             with self._lock:
                 for doc, analysis in batch:
                     self._insert(doc, analysis)
@@ -554,6 +852,7 @@ class MatchEngine:
                 post_rows.append(array("i"))
                 post_weights.append(array("f"))
                 df.append(0)
+                self._is_context.append(self._context_key(key, fam))
             w = tf * k1p1 / (tf + norms[fam])
             post_rows[fid].append(row)
             post_weights[fid].append(w)
@@ -566,9 +865,19 @@ class MatchEngine:
         self._doc_features.append(fids)
         self._doc_weights.append(fws)
         self._doc_markers.append(analysis.markers or None)
+        self._doc_direct.append(array("i", sorted(
+            ids["c|" + k] for k in analysis.surfaces if not k.startswith(INHERITED) and "c|" + k in ids)))
         self._row_of[doc.id] = row
         if old is not None:
             self._maybe_compact()
+
+    def _context_key(self, key: str, fam: str) -> bool:
+        """Does the feature say who is served rather than what (a context feature)?"""
+        if fam == "c":
+            return key[2:] in self.lexicon.who_concepts
+        if fam == "w":
+            return key[2:] in self.context.who_words
+        return key in self.context.who_bigrams
 
     def _kill(self, row: int) -> None:
         fids = self._doc_features[row]
@@ -579,6 +888,7 @@ class MatchEngine:
         self._doc_features[row] = None
         self._doc_weights[row] = None
         self._doc_markers[row] = None
+        self._doc_direct[row] = None
         self._dead_rows.append(row)
         self._dead_np = None
         self._surface_cache.pop(row, None)
@@ -596,6 +906,7 @@ class MatchEngine:
             feats = [self._doc_features[r] for r in alive]
             weights = [self._doc_weights[r] for r in alive]
             markers = [self._doc_markers[r] for r in alive]
+            direct = [self._doc_direct[r] for r in alive]
             self._post_rows = [array("i") for _ in self._feature_keys]
             self._post_weights = [array("f") for _ in self._feature_keys]
             for new_row, (fids, fws) in enumerate(zip(feats, weights, strict=True)):
@@ -607,6 +918,7 @@ class MatchEngine:
             self._doc_features = feats
             self._doc_weights = weights
             self._doc_markers = markers
+            self._doc_direct = direct
             self._row_of = {d.id: i for i, d in enumerate(docs) if d is not None}  # all are alive
             self._dead_rows = []
             self._dead_np = None
@@ -644,18 +956,19 @@ class MatchEngine:
             return out
         lex = self.lexicon
         for chunk in _chunks(needs, 256):
-            analysed = [(need, analyze(need_fields(need), lex)) for need in chunk]
+            analysed = [(need, analyze(need_fields(need), lex, self.context)) for need in chunk]
             with self._lock:
                 for need, analysis in analysed:
                     out[need.id] = self._rank(self._make_query(need, analysis), top_k)
         return out
 
     def _query(self, need: NeedDoc) -> _Query:
-        return self._make_query(need, analyze(need_fields(need), self.lexicon))
+        return self._make_query(need, analyze(need_fields(need), self.lexicon, self.context))
 
     def _make_query(self, need: NeedDoc, analysis: Analysis) -> _Query:
         n_docs = len(self._row_of)
         weights: dict[int, float] = {}
+        context: list[int] = []
         total = 0.0
         prune = n_docs >= 2000
         unknown_idf = math.log(1.0 + (n_docs - 0.5) / 1.5)
@@ -668,7 +981,8 @@ class MatchEngine:
                 # of the need should not look like a near-perfect match.
                 family = _family(key)
                 if family != "b":
-                    total += FAMILY_WEIGHT[family] * unknown_idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
+                    w = FAMILY_WEIGHT[family] * unknown_idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
+                    total += w * CONTEXT_WEIGHT if self._context_key(key, family) else w
                 continue
             if prune and df * 4 > n_docs:
                 # Features in a quarter of a large collection barely discriminate
@@ -677,22 +991,39 @@ class MatchEngine:
             idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
             w = FAMILY_WEIGHT[_family(key)] * idf * tf * (QUERY_K + 1) / (tf + QUERY_K)
             weights[fid] = w
-            total += w
-        return _Query(need, analysis, weights, total)
+            if self._is_context[fid]:
+                context.append(fid)
+                total += w * CONTEXT_WEIGHT
+            else:
+                total += w
+        return _Query(need, analysis, weights, total, context)
 
-    def _text_scores(self, query: _Query) -> np.ndarray:
+    def _text_scores(self, query: _Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: the evidence that counts (topical, plus context up to as much again),
+        the topical evidence alone, and the raw BM25 sum including full-weight context."""
+        raw = self._bm25(query, query.weights)
+        if not query.context:
+            return raw, raw, raw
+        ctx = self._bm25(query, {fid: query.weights[fid] for fid in query.context})
+        topic = raw - ctx
+        eff = topic + np.minimum(ctx * CONTEXT_WEIGHT, np.maximum(topic, 0.0))
+        if self._dead_np is not None:
+            eff[self._dead_np] = -1.0
+        return eff, topic, raw
+
+    def _bm25(self, query: _Query, weights: dict[int, float]) -> np.ndarray:
         n_rows = len(self._docs)
-        if not query.weights or n_rows == 0:
+        if not weights or n_rows == 0:
             return np.zeros(n_rows, dtype=np.float64)
         rows_parts = []
         weight_parts = []
-        for fid, qw in query.weights.items():
+        for fid, qw in weights.items():
             rows_parts.append(np.frombuffer(self._post_rows[fid], dtype=np.int32))
             weight_parts.append(np.frombuffer(self._post_weights[fid], dtype=np.float32) * qw)
         rows = np.concatenate(rows_parts)
-        weights = np.concatenate(weight_parts)
+        row_weights = np.concatenate(weight_parts)
         del rows_parts, weight_parts
-        scores = np.bincount(rows, weights=weights, minlength=n_rows)
+        scores = np.bincount(rows, weights=row_weights, minlength=n_rows)
         if self._dead_rows:
             if self._dead_np is None:
                 self._dead_np = np.asarray(self._dead_rows, dtype=np.int64)
@@ -702,11 +1033,11 @@ class MatchEngine:
     def _rank(self, query: _Query, top_k: int) -> list[Match]:
         if top_k <= 0 or not self._row_of:
             return []
-        raw = self._text_scores(query)
+        eff, topic, raw = self._text_scores(query)
         n_rows = len(raw)
         n_cand = min(n_rows, max(self.CANDIDATES_MIN, top_k * 4))
         if n_cand < n_rows:
-            cand = np.argpartition(-raw, n_cand - 1)[:n_cand]
+            cand = np.argpartition(-eff, n_cand - 1)[:n_cand]
         else:
             cand = np.arange(n_rows)
         today = self.today or date.today()
@@ -715,8 +1046,12 @@ class MatchEngine:
             doc = self._docs[row]
             if doc is None:
                 continue
-            final, notes = self._signals(query, row, doc, self._text_score(query, float(raw[row])), today)
-            scored.append((final, float(raw[row]), doc.id, row, notes))
+            text = self._text_score(query, float(eff[row]))
+            if text > 0 and not self._strong_evidence(query, row):
+                # Weak topical evidence gets no support from who-words either.
+                text = self._text_score(query, float(topic[row])) * WEAK_EVIDENCE
+            final, notes = self._signals(query, row, doc, text, today)
+            scored.append((final, float(eff[row]), doc.id, row, notes, float(raw[row])))
         if len(scored) < top_k:
             # Fewer candidates than asked for can only happen with dead rows in the
             # candidate window; top up from the live rows.
@@ -726,20 +1061,45 @@ class MatchEngine:
                     break
                 if doc is not None and row not in seen:
                     final, notes = self._signals(query, row, doc, 0.0, today)
-                    scored.append((final, 0.0, doc.id, row, notes))
-        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+                    scored.append((final, 0.0, doc.id, row, notes, 0.0))
+        scored.sort(key=lambda s: (-s[0], -s[1], -s[5], s[2]))
         matches = []
-        for final, raw_score, doc_id, row, notes in scored[:top_k]:
-            reasons = self._text_reasons(query, row) if raw_score > 0 else []
+        for final, eff_score, doc_id, row, notes, raw_score in scored[:top_k]:
+            if eff_score > 0:
+                reasons = self._text_reasons(query, row)
+            elif raw_score > 0:
+                reasons = self._context_reasons(query, row)
+            else:
+                reasons = []
             if not reasons:
                 reasons = ["文本无明显关联"]
             reasons.extend(notes)
             matches.append(Match(doc_id, round(min(1.0, max(0.0, final)), 4), reasons))
         return matches
 
+    def _strong_evidence(self, query: _Query, row: int) -> bool:
+        """Does the resource share a topical word with the need, or a concept that both
+        name directly? Otherwise the text evidence is only literal (character bigrams) or
+        through a broader topic on one side (相关主题), which is weaker."""
+        if query.strong_words is None or query.strong_concepts is None:
+            words, concepts = set(), set()
+            for fid in query.weights:
+                if self._is_context[fid]:
+                    continue
+                key = self._feature_keys[fid]
+                if key.startswith("w|"):
+                    words.add(fid)
+                elif key.startswith("c|") and key[2:] in query.analysis.surfaces:
+                    concepts.add(fid)
+            query.strong_words, query.strong_concepts = words, concepts
+        fids, direct = self._doc_features[row], self._doc_direct[row]
+        if fids is None or direct is None:
+            return False
+        return not (query.strong_concepts.isdisjoint(direct) and query.strong_words.isdisjoint(fids))
+
     @staticmethod
     def _text_score(query: _Query, raw: float) -> float:
-        """Map a raw BM25 sum to [0, 1]: the share of the need's weighted evidence that
+        """Map the counted BM25 evidence to [0, 1]: the share of the need's weighted evidence that
         the resource covers (a feature matched once in a resource of typical length
         counts fully), square-rooted so that covering a quarter of a wordy need reads
         as a fair match (0.5)."""
@@ -854,11 +1214,35 @@ class MatchEngine:
             self._surface_cache.move_to_end(row)
             return cached
         doc = self._docs[row]
-        surfaces = _scan_concepts(resource_fields(doc), self.lexicon)[0] if doc else {}
+        surfaces = {}
+        if doc:
+            # Only for wording the reasons of features already known to be shared: the
+            # region names are blanked (cheap), jieba's place rules are not re-run.
+            lex, ctx = self.lexicon, self.context
+            fields = [(_mask_region_names(text[:MAX_FIELD_CHARS].lower(), lex, ctx), weight)
+                      for text, weight in resource_fields(doc) if text and weight > 0]
+            surfaces = _scan_concepts(fields, lex)[0]
         self._surface_cache[row] = surfaces
         if len(self._surface_cache) > 4096:
             self._surface_cache.popitem(last=False)
         return surfaces
+
+    def _context_reasons(self, query: _Query, row: int) -> list[str]:
+        """Explain a resource that shares only who-words with the need."""
+        fids = self._doc_features[row]
+        if fids is None or not query.context:
+            return []
+        wanted = set(query.context)
+        words: list[str] = []
+        for fid in fids:
+            if fid in wanted:
+                key = self._feature_keys[fid]
+                name = key[2:] if _family(key) != "b" else key
+                if _family(key) != "b" and name not in words:
+                    words.append(name)
+        if not words:
+            return []
+        return ["仅服务对象相同：" + "、".join(words[:3])]
 
     def _text_reasons(self, query: _Query, row: int) -> list[str]:
         """Explain the text part: shared words, and thesaurus bridges between
@@ -868,9 +1252,10 @@ class MatchEngine:
         if fids is None or fws is None:
             return []
         contrib: list[tuple[float, str]] = []
+        is_context = self._is_context
         for fid, dw in zip(fids, fws, strict=True):
             qw = query.weights.get(fid)
-            if qw:
+            if qw and not is_context[fid]:
                 contrib.append((qw * dw, self._feature_keys[fid]))
         if not contrib:
             return []

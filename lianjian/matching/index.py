@@ -4,6 +4,9 @@ The index is built once per process and then kept current incrementally: each us
 resources changed since the last sync (edited rows, and rows whose remaining capacity moved
 because a claim was confirmed or withdrawn) and re-indexes only those. A cheap count check
 catches deletions and falls back to a rebuild.
+
+The engine is told the names of every region (they are never evidence of a match) and of the
+beneficiary groups (who is served, not what); a change to either rebuilds the index.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from .engine import MatchEngine, NeedDoc, ResourceDoc
@@ -72,6 +75,25 @@ def _active_resources() -> Any:
             .prefetch_related("beneficiary_groups", "communities"))
 
 
+def _vocabulary_state() -> tuple[Any, ...]:
+    """Changes whenever a region or a beneficiary group is added, renamed or removed."""
+    from lianjian.lists.models import BeneficiaryGroup
+    from lianjian.regions.models import Region
+
+    regions = Region.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    groups = tuple(BeneficiaryGroup.objects.order_by("pk").values_list("pk", "name"))
+    return regions["n"], regions["changed"], groups
+
+
+def new_engine() -> MatchEngine:
+    """An empty engine that knows the deployment's region names and beneficiary groups."""
+    from lianjian.lists.models import BeneficiaryGroup
+    from lianjian.regions.models import Region
+
+    return MatchEngine(places=Region.objects.values_list("name", flat=True).iterator(chunk_size=5000),
+                       who_words=BeneficiaryGroup.objects.values_list("name", flat=True))
+
+
 class ResourceIndex:
     """A MatchEngine mirrored from the database, shared by the threads of one process."""
 
@@ -79,11 +101,14 @@ class ResourceIndex:
         self._lock = threading.Lock()
         self._engine: MatchEngine | None = None
         self._synced_at: dt.datetime | None = None
+        self._vocabulary: tuple[Any, ...] | None = None
 
     def engine(self) -> MatchEngine:
         with self._lock:
             now = timezone.now()
-            if self._engine is None or self._synced_at is None:
+            vocabulary = _vocabulary_state()
+            if self._engine is None or self._synced_at is None or vocabulary != self._vocabulary:
+                self._vocabulary = vocabulary
                 self._rebuild()
             else:
                 self._refresh(since=self._synced_at - _OVERLAP)
@@ -95,9 +120,10 @@ class ResourceIndex:
         with self._lock:
             self._engine = None
             self._synced_at = None
+            self._vocabulary = None
 
     def _rebuild(self) -> None:
-        engine = MatchEngine()
+        engine = new_engine()
         engine.add_many(resource_docs(_active_resources().iterator(chunk_size=2000), _unit_records()))
         self._engine = engine
 

@@ -2,7 +2,9 @@
 
 Ranking runs over every active resource (the engine's IDF needs the whole corpus); what is
 shown is then cut down to what the viewer may see: the units partnered with the need's
-community, or the viewer's own unit.
+community, or the viewer's own unit. Matches below the engine's confidence line (``weak``) are
+not suggested: the need page then says "暂无合适资源" and lists the community's joint units by
+kind (``invite_units_for_need``), those without any listed resource included.
 """
 
 from __future__ import annotations
@@ -11,22 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import translation
 
+from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
-from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource
-from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
+from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource, ResourceStatus
+from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
-from .engine import Match
+from .engine import CONFIDENCE_LINE, Match
 from .index import INDEX, need_doc
 from .models import ClaimInvitation
 
 # How deep into the global ranking we look for resources the viewer may see.
 OVERFETCH = 200
-# Scores below this share no meaningful vocabulary with the need.
-MIN_SCORE = 0.05
 MAX_CANDIDATE_NEEDS = 300
+# Longest unit-name search on the need page.
+MAX_QUERY_CHARS = 50
 
 
 @dataclass
@@ -40,6 +44,14 @@ class Suggestion:
     @property
     def organisation(self) -> Organisation:
         return self.resource.organisation
+
+    @property
+    def confidence(self) -> float:
+        return self.score
+
+    @property
+    def weak(self) -> bool:
+        return self.score < CONFIDENCE_LINE
 
     @property
     def percent(self) -> int:
@@ -72,8 +84,12 @@ def _resources_by_id(ids: list[str]) -> dict[str, Resource]:
     return {str(r.pk): r for r in rows}
 
 
-def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5) -> list[Suggestion]:
-    """The best resources of the community's joint units for *need*, with reasons (staff only)."""
+def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5, include_weak: bool = False
+                         ) -> list[Suggestion]:
+    """The best resources of the community's joint units for *need*, with reasons (staff only).
+
+    Only matches above the confidence line, unless *include_weak* (then weak ones follow,
+    flagged ``weak``)."""
     scope = get_scope(user)
     if not scope.covers_region(need.community):
         raise PermissionDenied
@@ -87,7 +103,7 @@ def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5) -> list[Sugge
     out: list[Suggestion] = []
     for match in matches:
         resource = resources.get(match.resource_id)
-        if resource is None or resource.organisation_id not in allowed or match.score < MIN_SCORE:
+        if resource is None or resource.organisation_id not in allowed or (match.weak and not include_weak):
             continue
         out.append(Suggestion(resource=resource, score=match.score, reasons=match.reasons,
                               invitation=invitations.get(resource.organisation_id),
@@ -123,7 +139,7 @@ def needs_for_organisation(*, user: Any, organisation: Organisation, resource: R
     out: list[NeedSuggestion] = []
     for need in needs:
         best: Match | None = next((m for m in ranked.get(str(need.pk), []) if m.resource_id in own), None)
-        if best is not None and best.score >= MIN_SCORE:
+        if best is not None and not best.weak:
             out.append(NeedSuggestion(need=need, resource=own[best.resource_id], score=best.score,
                                       reasons=best.reasons))
     out.sort(key=lambda s: s.score, reverse=True)
@@ -153,12 +169,86 @@ def match_sheet(*, user: Any, community: Region, top_k: int = 3) -> list[SheetRo
         picked: list[Suggestion] = []
         for m in ranked.get(str(need.pk), []):
             r = resources.get(m.resource_id)
-            if r is not None and r.organisation_id in allowed and m.score >= MIN_SCORE:
+            if r is not None and r.organisation_id in allowed and not m.weak:
                 picked.append(Suggestion(resource=r, score=m.score, reasons=m.reasons))
                 if len(picked) >= top_k:
                     break
         rows.append(SheetRow(need=need, suggestions=picked))
     return rows
+
+
+@dataclass
+class InviteUnit:
+    """A joint unit of the need's community that staff can invite, with or without resources."""
+
+    organisation: Organisation
+    resource_count: int
+    has_liaison: bool
+    invitation: ClaimInvitation | None = None
+    claimed: bool = False
+
+
+@dataclass
+class InviteGroup:
+    kind: str
+    label: str
+    units: list[InviteUnit]
+
+
+def _kinds_named(q: str) -> list[str]:
+    """Unit kinds whose name (in the page's language or in Chinese) contains *q*."""
+    q = q.lower()
+    with translation.override(None):
+        source = {value: str(label).lower() for value, label in OrgKind.choices}
+    return [value for value, label in OrgKind.choices
+            if q == value or q in str(label).lower() or q in source[value]]
+
+
+def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
+    """The active joint units of the need's community grouped by unit kind, for inviting by
+    hand when no listed resource fits - units with no resource at all included (a bus company
+    offers buses, not list entries). *q* searches name, short name and kind; *kind* filters."""
+    if not get_scope(user).covers_region(need.community):
+        raise PermissionDenied
+    orgs = Organisation.objects.filter(partnerships__community_id=need.community_id,
+                                       partnerships__status=PartnershipStatus.ACTIVE)
+    q = (q or "").strip()[:MAX_QUERY_CHARS]
+    if q:
+        kinds = _kinds_named(q)
+        orgs = orgs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(kind__in=kinds))
+    if kind:
+        orgs = orgs.filter(kind=kind)
+    rows = list(orgs.annotate(n_resources=Count("resources", filter=Q(resources__status=ResourceStatus.ACTIVE),
+                                                distinct=True)).order_by("name"))
+    ids = [o.pk for o in rows]
+    with_liaison = set(RoleAssignment.objects.filter(role=Role.LIAISON, organisation_id__in=ids)
+                       .values_list("organisation_id", flat=True))
+    invitations = {i.organisation_id: i for i in ClaimInvitation.objects.filter(need=need, organisation_id__in=ids)}
+    claimed = set(Claim.objects.filter(need=need, organisation_id__in=ids,
+                                       status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED])
+                  .values_list("organisation_id", flat=True))
+    groups: list[InviteGroup] = []
+    for value, label in OrgKind.choices:
+        units = [InviteUnit(organisation=o, resource_count=o.n_resources,  # type: ignore[attr-defined]
+                            has_liaison=o.pk in with_liaison, invitation=invitations.get(o.pk),
+                            claimed=o.pk in claimed) for o in rows if o.kind == value]
+        if units:
+            groups.append(InviteGroup(kind=value, label=str(label), units=units))
+    return groups
+
+
+def invitable_unit(*, user: Any, need: Need, organisation_id: Any) -> Organisation | None:
+    """The active joint unit of the need's community with this id, or None (any other id)."""
+    if not get_scope(user).covers_region(need.community):
+        raise PermissionDenied
+    try:
+        pk = int(str(organisation_id).strip())
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Organisation.objects.filter(pk=pk, partnerships__community_id=need.community_id,
+                                       partnerships__status=PartnershipStatus.ACTIVE).first()
 
 
 def invitations_for(*, user: Any) -> QuerySet[ClaimInvitation]:

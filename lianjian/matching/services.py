@@ -44,6 +44,11 @@ def invitation_create(*, actor: Any, need: Need, organisation: Organisation, res
     return invitation
 
 
+def has_liaison(organisation: Organisation) -> bool:
+    """Does anyone receive the unit's notifications?"""
+    return bool(liaison_ids([organisation.pk]))
+
+
 @transaction.atomic
 def invitation_accept(*, actor: Any, invitation: ClaimInvitation, quantity: int = 1,
                       resource: Resource | None = None) -> Claim:

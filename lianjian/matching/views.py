@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.lists.models import Need
 from lianjian.lists.selectors import need_get, resource_get
+from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import organisation_get
 from lianjian.regions.selectors import region_get
 
@@ -41,35 +43,70 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _kind_choices() -> list[tuple[str, str]]:
+    from lianjian.orgs.models import OrgKind
+
+    return [(value, str(label)) for value, label in OrgKind.choices]
+
+
 @login_required
 def need_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suggestions above the confidence line; when none fits (or on a search), the community's
+    joint units by kind, to invite by hand."""
     need = need_get(user=request.user, pk=pk)
-    if request.headers.get("HX-Request"):
-        # The need's trace page loads the top suggestions after it has rendered.
-        suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=3)
-        return render(request, "matching/_suggestions.html", {"need": need, "suggestions": suggestions})
-    suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=8)
-    return render(request, "matching/need.html", {"need": need, "suggestions": suggestions})
+    partial = bool(request.headers.get("HX-Request"))
+    # The need's trace page loads the top suggestions after it has rendered.
+    suggestions = selectors.suggestions_for_need(user=request.user, need=need, top_k=3 if partial else 8)
+    q = request.GET.get("q", "").strip()[:selectors.MAX_QUERY_CHARS]
+    kinds = _kind_choices()
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in dict(kinds) else ""
+    searching = bool(q or kind)
+    groups = (selectors.invite_units_for_need(user=request.user, need=need, q=q, kind=kind)
+              if not suggestions or searching or not partial else [])
+    context = {"need": need, "suggestions": suggestions, "invite_groups": groups, "q": q, "kind": kind,
+               "kinds": kinds, "searching": searching}
+    return render(request, "matching/_suggestions.html" if partial else "matching/need.html", context)
 
 
 @login_required
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite the unit of a suggested resource (``resource``), or any active joint unit of the
+    need's community (``organisation``), with or without listed resources."""
     need = need_get(user=request.user, pk=pk)
+    if "organisation" in request.POST and "resource" not in request.POST:
+        org = selectors.invitable_unit(user=request.user, need=need,
+                                       organisation_id=request.POST.get("organisation"))
+        if org is None:
+            messages.error(request, _("请选择本社区的联建单位。"))
+            return redirect("matching:need", pk=need.pk)
+        return _invite(request, need, org)
     suggestions = {str(s.resource.pk): s for s in
                    selectors.suggestions_for_need(user=request.user, need=need, top_k=20)}
     suggestion = suggestions.get(request.POST.get("resource", ""))
     if suggestion is None:
         messages.error(request, _("请选择列表中的建议资源。"))
         return redirect("matching:need", pk=need.pk)
+    return _invite(request, need, suggestion.organisation, suggestion)
+
+
+def _invite(request: HttpRequest, need: Need, org: Organisation,
+            suggestion: selectors.Suggestion | None = None) -> HttpResponse:
     try:
-        services.invitation_create(actor=request.user, need=need, organisation=suggestion.organisation,
-                                   resource=suggestion.resource, score=suggestion.score,
-                                   reasons=suggestion.reasons)
+        invitation = services.invitation_create(
+            actor=request.user, need=need, organisation=org,
+            resource=suggestion.resource if suggestion else None, score=suggestion.score if suggestion else 0.0,
+            reasons=suggestion.reasons if suggestion else [])
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("已邀请%(org)s认领，联络员会收到通知。") % {"org": suggestion.organisation.name})
+        name = invitation.organisation.name
+        if services.has_liaison(invitation.organisation):
+            messages.success(request, _("已邀请%(org)s认领，联络员会收到通知。") % {"org": name})
+        else:
+            messages.warning(request,
+                             _("已记录对%(org)s的邀请，但该单位还没有联络员账号，请电话联系。") % {"org": name})
     return redirect("matching:need", pk=need.pk)
 
 

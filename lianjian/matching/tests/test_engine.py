@@ -329,3 +329,140 @@ def test_parallel_build_and_batch_give_the_same_results_as_serial():
     expected = serial.rank_many(needs, top_k=5)
     assert parallel.rank_many(needs, top_k=5, workers=2) == expected
     assert serial.rank_many(needs, top_k=5, workers=2) == expected
+
+
+# ---------------------------------------------------------------- who and where are not evidence
+
+from lianjian.matching.engine import CONFIDENCE_LINE  # noqa: E402
+
+# Region names as the product passes them from its database (district, street, community).
+REGIONS = ("青禾区", "石桥街道", "柳岸社区")
+
+
+def _engine_from(prefix: str, **kw) -> tuple[MatchEngine, list[NeedDoc], dict[str, set[str]]]:
+    eng = MatchEngine(today=TODAY, **kw)
+    eng.add_many(R(r["id"], r["title"], r["description"], r["unit"]) for r in _read(f"{prefix}_resources.csv"))
+    needs = [N(r["title"], r["description"], nid=r["id"]) for r in _read(f"{prefix}_needs.csv")]
+    gold: dict[str, set[str]] = {}
+    for row in _read(f"{prefix}_gold.csv"):
+        gold.setdefault(row["need_id"], set()).add(row["resource_id"])
+    return eng, needs, gold
+
+
+# The second set ("nofit2") was written after the engine's rules and run once, unchanged:
+# it showed one real miss (two sibling topics sharing only 就医, helped by 儿童), fixed as a
+# class (who-words do not support weak evidence), and one need first thought to fit nothing
+# (烧烤油烟) for which the engine's mediation suggestion (油烟扰民 is a neighbour dispute) is right.
+NOFIT_SETS = {"nofit": REGIONS, "nofit2": ("东湖区", "桂花街道", "望江社区")}
+
+
+@pytest.mark.parametrize("with_regions", [False, True], ids=["rules-only", "with-region-names"])
+@pytest.mark.parametrize("prefix", sorted(NOFIT_SETS))
+def test_needs_without_a_fitting_resource_get_nothing_above_the_line(prefix, with_regions):
+    """A held-out style set: some needs have a fitting resource, others have none among
+    distractors that share their street, community and beneficiary words (老年人, 孩子,
+    骑手). Nothing may pass the confidence line for the latter; the former still find
+    their resource first, above the line."""
+    eng, needs, gold = _engine_from(prefix, places=NOFIT_SETS[prefix] if with_regions else ())
+    ranked = eng.rank_many(needs, top_k=5)
+    without = [n for n in needs if n.id not in gold]
+    assert len(without) >= 5 and len(gold) >= 5
+    for need in without:
+        shown = [(m.resource_id, m.score, m.reasons) for m in ranked[need.id] if not m.weak]
+        assert shown == [], need.title
+    for need in needs:
+        if need.id in gold:
+            top = ranked[need.id][0]
+            assert top.resource_id in gold[need.id] and not top.weak, need.title
+            assert top.confidence == top.score >= CONFIDENCE_LINE
+
+
+def test_shared_street_and_community_names_are_no_evidence():
+    """The issue's case: a bus-stop seats need and a rider station share only the road
+    name; a community name shared with a unit's name is no evidence either."""
+    eng = MatchEngine(today=TODAY, places=["锦江区", "成龙路街道", "枫树社区"])
+    eng.add_many([
+        R("station", "骑手驿站共建", "提供驿站场地运营支持和骑手志愿者。", "美团外卖成龙路站"),
+        R("lunch", "爱心午餐", "联盟餐馆每日提供 20 份爱心午餐。", "枫树社区商家联盟"),
+    ])
+    need = N("公交站台增设座椅", "成龙路枫树站两个站台没有座椅，成龙大道沿线候车很辛苦。")
+    for match in eng.rank(need, top_k=2):
+        assert match.score == 0.0 and match.weak
+        assert "字面相近" not in " ".join(match.reasons)
+
+
+def test_place_names_are_found_without_a_region_list():
+    """Roads, streets and districts are recognised by their form too (the CLI has no
+    database): the same need and resource share nothing else."""
+    eng = MatchEngine(today=TODAY)
+    eng.add(R("repair", "家电义务维修", "每月在滨河大道石桥路口摆摊，为青禾区居民修家电。", "滨河大道商家联盟"))
+    need = N("石桥路口积水", "滨河大道石桥路口一下雨就积水，青禾区好多人反映。")
+    match = eng.rank(need, top_k=1)[0]
+    assert match.score == 0.0 and match.weak
+
+
+def test_beneficiary_word_alone_is_not_evidence():
+    """Sharing 老年人 with a health screening does not make it a match for a bench at a
+    bus stop; the reason says why the resource is listed at all."""
+    eng = MatchEngine(today=TODAY)
+    eng.add_many([
+        R("screening", "重点人群免费健康筛查", "为老年人和困难家庭提供慢病免费筛查。", "社区卫生服务中心"),
+        R("benches", "站台座椅安装", "为公交站台安装候车座椅和遮阳棚。", "公交公司"),
+    ])
+    seats = N("公交站台增设座椅", "候车的老年人多，站台没有座椅，老年人站着等车很累。")
+    ranked = eng.rank(seats, top_k=2)
+    assert ranked[0].resource_id == "benches" and not ranked[0].weak
+    screening = ranked[1]
+    assert screening.resource_id == "screening" and screening.score == 0.0 and screening.weak
+    assert screening.reasons[0] == "仅服务对象相同：老年人"
+
+
+def test_beneficiary_groups_given_to_the_engine_are_context():
+    """The deployment's beneficiary group names are who-words too."""
+    need = N("重点人群需要心理疏导", "辖区困难职工家庭里不少人情绪低落")
+    res = R("jobs", "困难职工家庭就业帮扶", "为困难职工家庭推荐岗位。")
+    plain = MatchEngine(today=TODAY)
+    plain.add(res)
+    told = MatchEngine(today=TODAY, who_words=["困难职工家庭"])
+    told.add(res)
+    assert told.rank(need, top_k=1)[0].score < plain.rank(need, top_k=1)[0].score
+    assert told.rank(need, top_k=1)[0].weak
+
+
+def test_who_words_still_order_resources_that_match_the_topic():
+    """Context is not thrown away: between two resources on the topic, the one for the
+    same people comes first."""
+    eng = MatchEngine(today=TODAY)
+    eng.add_many([
+        R("kids", "儿童免费体检", "为学龄儿童提供免费健康体检。"),
+        R("elderly", "老年人免费体检", "为老年人提供免费健康体检。"),
+    ])
+    assert ids(eng.rank(N("老人想做个体检", "老年人好多年没体检了"), top_k=2)) == ["elderly", "kids"]
+    assert ids(eng.rank(N("孩子想做个体检", "孩子好多年没体检了"), top_k=2)) == ["kids", "elderly"]
+
+
+def test_region_name_does_not_swallow_a_longer_thesaurus_term():
+    """A community called 幸福社区 makes 幸福 a place, but not inside 幸福食堂 (助餐)."""
+    eng = MatchEngine(today=TODAY, places=["幸福社区"])
+    eng.add_many([R("canteen", "幸福食堂", "为老人提供午餐。"), R("other", "幸福社区读书会", "每月读书分享。")])
+    top = eng.rank(N("老人吃饭难", "想找个助餐点"), top_k=1)[0]
+    assert top.resource_id == "canteen" and not top.weak
+
+
+def test_weak_literal_evidence_stays_below_the_line():
+    """Sharing only a two-character string (no word, no concept) is not enough to suggest."""
+    eng = MatchEngine(today=TODAY)
+    eng.add(R("screening", "慢病筛查", "行动不便者可上门服务。"))
+    match = eng.rank(N("公交站缺座椅", "候车不便，站着等车很累。"), top_k=1)[0]
+    assert match.weak
+
+
+def test_parallel_build_keeps_the_region_names():
+    """Forked workers analyse with the engine's region names."""
+    docs = [R(r["id"], r["title"], r["description"], r["unit"]) for r in _read("nofit_resources.csv")]
+    needs = [N(r["title"], r["description"], nid=r["id"]) for r in _read("nofit_needs.csv")]
+    serial = MatchEngine(today=TODAY, places=REGIONS)
+    serial.add_many(docs)
+    parallel = MatchEngine(today=TODAY, places=REGIONS)
+    parallel.add_many(docs, workers=2)
+    assert parallel.rank_many(needs, top_k=5, workers=2) == serial.rank_many(needs, top_k=5)
