@@ -189,8 +189,7 @@ class ResidentNeedForm(forms.ModelForm):
     service's defaults and the community's staff complete them in review.
     """
 
-    photo = forms.ImageField(label=_("照片（选填）"), required=False,
-                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = PhotoField(label=_("照片（选填）"), required=False)
 
     class Meta:
         model = Need

@@ -229,15 +229,6 @@ class NeedPhoto(PhotoURLs, models.Model):
     def __str__(self) -> str:
         return self.caption or self.image.name or ""
 
-    @property
-    def public_url(self) -> str:
-        """The URL public pages show (fallback: the stored image; public copies replace it)."""
-        return self.image.url if self.image else ""
-
-    @property
-    def thumbnail_url(self) -> str:
-        """A small version for lists and cards (fallback: the stored image)."""
-        return self.image.url if self.image else ""
 
 
 class ResourceStatus(models.TextChoices):

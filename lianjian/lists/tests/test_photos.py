@@ -33,8 +33,21 @@ def need_form(world, upload) -> dict:
 
 
 @pytest.mark.parametrize("kind", list(hostile()))
-def test_hostile_uploads_on_the_need_form_get_a_message_and_nothing_is_stored(client, world, media, kind):
+def test_hostile_uploads_on_the_residents_short_form_get_a_message_too(client, world, media, kind):
     client.force_login(world.resident)
+    from lianjian.accounts.services import home_community_set
+
+    home_community_set(actor=world.resident, community=world.community)
+    response = client.post(reverse("lists:need_post"), {"title": "楼道灯坏了", "category": category().pk,
+                                                         "photo": hostile()[kind]})
+    page = response.content.decode()
+    assert response.status_code == 200 and ("不是有效的图片" in page or "尺寸过大" in page)
+    assert not Need.objects.exists() and not NeedPhoto.objects.exists() and not stored_files(media)
+
+
+@pytest.mark.parametrize("kind", list(hostile()))
+def test_hostile_uploads_on_the_need_form_get_a_message_and_nothing_is_stored(client, world, media, kind):
+    client.force_login(world.staff)
     response = client.post(reverse("lists:need_create"), need_form(world, hostile()[kind]))
     page = response.content.decode()
     assert response.status_code == 200 and ("不是有效的图片" in page or "尺寸过大" in page)
@@ -42,7 +55,7 @@ def test_hostile_uploads_on_the_need_form_get_a_message_and_nothing_is_stored(cl
 
 
 def test_a_need_photo_is_stored_under_a_random_name_with_public_copies(client, world, media):
-    client.force_login(world.resident)
+    client.force_login(world.staff)
     response = client.post(reverse("lists:need_create"), need_form(world, photo("家门口 <b>.png")))
     assert response.status_code == 302
     row = NeedPhoto.objects.get()
