@@ -37,7 +37,7 @@ class FiguresOut(Schema):
 
 
 @router.get(
-    "/regions/{region_id}",
+    "/regions/{id:region_id}",
     response={200: FiguresOut, **ERROR_RESPONSES},
     summary="Headline figures of a region (community, street, district) for a year",
 )
@@ -60,7 +60,7 @@ def region_figures(request: HttpRequest, region_id: int, year: int) -> Any:
 
 
 @router.get(
-    "/regions/{region_id}/report",
+    "/regions/{id:region_id}/report",
     response={200: None, **ERROR_RESPONSES},
     summary="The community's annual report as docx, pdf or xlsx",
 )

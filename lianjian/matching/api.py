@@ -56,7 +56,7 @@ class RankedOut(Schema):
     reasons: list[str]
 
 
-@router.get("/needs/{int:need_id}", response={200: list[SuggestionOut], **ERROR_RESPONSES},
+@router.get("/needs/{id:need_id}", response={200: list[SuggestionOut], **ERROR_RESPONSES},
             summary="Ranked resources of the community's joint units for a need (staff)")
 def need_matches(request: HttpRequest, need_id: int, top: int = 5) -> list[dict]:
     need = need_get(user=request.user, pk=need_id)
@@ -65,7 +65,7 @@ def need_matches(request: HttpRequest, need_id: int, top: int = 5) -> list[dict]
             for s in selectors.suggestions_for_need(user=request.user, need=need, top_k=max(1, min(top, 50)))]
 
 
-@router.get("/resources/{int:resource_id}", response={200: list[NeedMatchOut], **ERROR_RESPONSES},
+@router.get("/resources/{id:resource_id}", response={200: list[NeedMatchOut], **ERROR_RESPONSES},
             summary="Open needs this resource could meet")
 def resource_matches(request: HttpRequest, resource_id: int, top: int = 10) -> list[dict]:
     resource = resource_get(user=request.user, pk=resource_id)

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
-from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.errors import ERROR_RESPONSES, resolve_id
 from lianjian.lists.models import Need
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.selectors import partner_unit_for
 
 from . import selectors, services
 from .models import Meeting
@@ -110,7 +110,7 @@ def list_meetings(request: HttpRequest, community_id: int | None = None, year: i
     return [_out(m) for m in qs[:200]]
 
 
-@router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERROR_RESPONSES})
+@router.get("/{id:meeting_id}", response={200: MeetingDetailOut, **ERROR_RESPONSES})
 def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
     return {
@@ -167,7 +167,7 @@ def _board(m: Meeting, version: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/{meeting_id}/board",
+    "/{id:meeting_id}/board",
     response={200: BoardOut, 304: None, **ERROR_RESPONSES},
     summary="Live claim board state; send If-None-Match with the last ETag to get 304 when unchanged",
 )
@@ -185,14 +185,15 @@ def board_state(request: HttpRequest, response: HttpResponse, meeting_id: int) -
 
 
 @router.post(
-    "/{meeting_id}/claims",
+    "/{id:meeting_id}/claims",
     response={201: BoardClaimOut, **ERROR_RESPONSES},
     summary="Claim a board need for a unit during the meeting (channel 'meeting')",
 )
 def claim(request: HttpRequest, meeting_id: int, payload: ClaimIn) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
-    need = get_object_or_404(Need, pk=payload.need_id, community=m.community)
-    org = get_object_or_404(Organisation, pk=payload.organisation_id)
+    need = resolve_id("need_id", get_object_or_404, Need, pk=payload.need_id, community=m.community)
+    org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=m.community,
+                     pk=payload.organisation_id)
     c = services.meeting_claim_create(
         actor=request.user, meeting=m, need=need, organisation=org, quantity=payload.quantity
     )

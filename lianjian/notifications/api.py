@@ -40,7 +40,7 @@ def unread(request: HttpRequest) -> dict[str, int]:
     return {"unread": selectors.unread_count(user=request.user)}
 
 
-@router.post("/{int:notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
+@router.post("/{id:notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
 def read(request: HttpRequest, notification_id: int) -> Any:
     notification = selectors.notification_get(user=request.user, pk=notification_id)
     return services.notification_mark_read(actor=request.user, notification=notification)

@@ -92,7 +92,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
     return ShapedQuerySet(request, qs, _out)  # type: ignore[return-value]
 
 
-@router.get("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+@router.get("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
 def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
     return _out(request, selectors.organisation_get(user=request.user, pk=org_id))
 
@@ -105,7 +105,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     return Status(201, _out(request, org))
 
 
-@router.patch("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+@router.patch("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
 def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
     org = selectors.organisation_get(user=request.user, pk=org_id)
     if not get_scope(request.user).can_change(org):

@@ -49,7 +49,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Reg
                                  q=filters.q)  # type: ignore[return-value]
 
 
-@router.get("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+@router.get("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
 def get_region(request: HttpRequest, region_id: int) -> Region:
     return selectors.region_get(user=request.user, pk=region_id)
 
@@ -61,7 +61,7 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status:
                                               name=payload.name, kind=payload.kind))
 
 
-@router.patch("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+@router.patch("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
 def update_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Region:
     region = selectors.region_get(user=request.user, pk=region_id)
     if not selectors.get_scope(request.user).can_change(region):
