@@ -10,13 +10,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Annotated, Any, get_args
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path, register_converter
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
+
+from lianjian.core import ranges
 
 ERROR_STATUSES = {
     400: "Bad request (the body is not JSON, or not an object)",
@@ -90,3 +95,29 @@ class LianjianAPI(NinjaAPI):
 
         urls.append(re_path(r"^[\s\S]*$", not_found, name="api-not-found"))
         return urls
+
+
+# ---- bounded numbers for schemas (the same ranges as the models) ------------------------------
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="An object id")]
+Year = Annotated[int, Field(ge=ranges.YEAR_MIN, le=ranges.YEAR_MAX)]
+Quantity = Annotated[int, Field(ge=1, le=ranges.QUANTITY_MAX)]
+People = Annotated[int, Field(ge=0, le=ranges.PEOPLE_MAX)]
+Hours = Annotated[Decimal, Field(ge=0, le=ranges.HOURS_MAX, decimal_places=1)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+
+
+def patch_values(payload: Schema, *, nullable: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields a PATCH body sets. ``null`` empties a text field, clears a field listed in
+    *nullable*, and is a 422 naming the field for anything else (a count, a category …)."""
+    data = payload.dict(exclude_unset=True)
+    errors: dict[str, list[str]] = {}
+    for name, value in list(data.items()):
+        if value is not None or name in nullable:
+            continue
+        if str in get_args(type(payload).model_fields[name].annotation):
+            data[name] = ""
+        else:
+            errors[name] = [_("该项不能为空。")]
+    if errors:
+        raise ValidationError(errors)
+    return data

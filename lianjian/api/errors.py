@@ -71,6 +71,11 @@ def install_handlers(api: NinjaAPI) -> None:
             details = {"__all__": [str(m) for m in exc.messages]}
         return error_response(api, request, 422, "invalid", _("数据校验未通过。"), details)
 
+    @api.exception_handler(OverflowError)
+    def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database or the calendar, wherever it slipped in.
+        return error_response(api, request, 422, "invalid", _("数值超出允许范围。"))
+
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         field = getattr(exc, "field", None)

@@ -45,6 +45,10 @@ def hours_validators() -> list[Any]:
     return _between(0, HOURS_MAX, _("时长应在 0 到 1000000 小时之间。"))
 
 
+def money_validators() -> list[Any]:
+    return _between(0, 9_999_999_999, _("金额应在 0 到 9999999999 元之间。"))
+
+
 def counter_validators() -> list[Any]:
     return _between(0, COUNTER_MAX, _("数值超出允许范围。"))
 

@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.api.base import Id, People, Quantity, Year, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
+from lianjian.api.pagination import Pages
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import organisation_get, partner_unit_for, partnered_communities
 from lianjian.regions.models import Region
@@ -70,29 +72,29 @@ class NeedOut(Schema):
 
 
 class NeedFilter(Schema):
-    community_id: int | None = None
+    community_id: Id | None = None
     category: str = Field("", description="Category code")
     status: str = Field("",
                         description="submitted, returned, published, covered, closed, or open (= published)")
-    year: int | None = None
+    year: Year | None = None
     q: str = ""
     mine: bool = False
 
 
 class NeedIn(Schema):
-    community_id: int
+    community_id: Id
     title: str = Field(..., max_length=100)
     category: str = Field(..., description="Category code")
     description: str = ""
     beneficiary_groups: list[str] = Field(default_factory=list, description="Beneficiary group codes")
-    beneficiary_count: int | None = Field(None, ge=0)
-    quantity_needed: int = Field(1, ge=1)
+    beneficiary_count: People | None = None
+    quantity_needed: Quantity = 1
     quantity_unit: str = Field("项", max_length=10)
     place: str = ""
     urgency: str = "low"
     wanted_by: dt.date | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
-    requester_org_id: int | None = None
+    year: Year | None = None
+    requester_org_id: Id | None = None
     contact_name: str = ""
     contact_phone: str = ""
 
@@ -102,13 +104,13 @@ class NeedPatch(Schema):
     category: str | None = None
     description: str | None = None
     beneficiary_groups: list[str] | None = None
-    beneficiary_count: int | None = Field(None, ge=0)
-    quantity_needed: int | None = Field(None, ge=1)
+    beneficiary_count: People | None = None
+    quantity_needed: Quantity | None = None
     quantity_unit: str | None = Field(None, max_length=10)
     place: str | None = None
     urgency: str | None = None
     wanted_by: dt.date | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: Year | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
 
@@ -139,22 +141,22 @@ class ResourceOut(Schema):
 
 
 class ResourceFilter(Schema):
-    organisation_id: int | None = None
-    community_id: int | None = None
+    organisation_id: Id | None = None
+    community_id: Id | None = None
     category: str = ""
     status: str = ""
     q: str = ""
 
 
 class ResourceIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     title: str = Field(..., max_length=100)
     category: str
-    capacity: int = Field(..., description="Total places or items, at least 1")
+    capacity: Quantity = Field(..., description="Total places or items, at least 1")
     capacity_unit: str = Field("人", max_length=10)
     description: str = ""
     beneficiary_groups: list[str] = Field(default_factory=list)
-    community_ids: list[int] | None = Field(None,
+    community_ids: list[Id] | None = Field(None, max_length=500,
                                             description="Default: every community the unit partners with")
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
@@ -165,11 +167,11 @@ class ResourceIn(Schema):
 class ResourcePatch(Schema):
     title: str | None = Field(None, max_length=100)
     category: str | None = None
-    capacity: int | None = None
+    capacity: Quantity | None = None
     capacity_unit: str | None = Field(None, max_length=10)
     description: str | None = None
     beneficiary_groups: list[str] | None = None
-    community_ids: list[int] | None = None
+    community_ids: list[Id] | None = Field(None, max_length=500)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     contact_name: str | None = None
@@ -200,16 +202,16 @@ class ClaimOut(Schema):
 
 
 class ClaimFilter(Schema):
-    need_id: int | None = None
-    organisation_id: int | None = None
+    need_id: Id | None = None
+    organisation_id: Id | None = None
     status: str = ""
 
 
 class ClaimIn(Schema):
-    need_id: int
-    organisation_id: int
-    resource_id: int | None = None
-    quantity: int = Field(1, description="At least 1, at most what the need (and resource) still has")
+    need_id: Id
+    organisation_id: Id
+    resource_id: Id | None = None
+    quantity: Quantity = Field(1, description="At least 1, at most what the need (and resource) still has")
     role: str = Field(ClaimRole.LEAD, description="lead or partner")
     note: str = Field("", max_length=300)
 
@@ -338,7 +340,7 @@ def _need_qs_for_page(qs: Any) -> Any:
 
 
 @router.get("/needs", response=list[NeedOut], summary="Needs in the caller's scope, newest first")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_needs(request: HttpRequest, filters: Query[NeedFilter]) -> Any:
     community = Region.objects.filter(pk=filters.community_id).first() if filters.community_id else None
     if filters.community_id and community is None:
@@ -372,7 +374,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 @router.patch("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
 def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, nullable=("beneficiary_count", "wanted_by", "beneficiary_groups"))
     if "category" in data:
         data["category"] = _category(data["category"])
     groups = _groups(data.pop("beneficiary_groups")) if data.get("beneficiary_groups") is not None else None
@@ -405,7 +407,7 @@ def close_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = No
 # ---- resources -------------------------------------------------------------------------------
 
 @router.get("/resources", response=list[ResourceOut], summary="Resources the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> Any:
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None
     community = Region.objects.filter(pk=filters.community_id).first() if filters.community_id else None
@@ -436,7 +438,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
 @router.patch("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
 def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, nullable=("valid_from", "valid_until", "beneficiary_groups", "community_ids"))
     if "category" in data:
         data["category"] = _category(data["category"])
     extra: dict[str, Any] = {}
@@ -462,7 +464,7 @@ def set_resource_status(request: HttpRequest, resource_id: int, payload: Resourc
 # ---- claims ----------------------------------------------------------------------------------
 
 @router.get("/claims", response=list[ClaimOut], summary="Claims the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     need = selectors.need_get(user=request.user, pk=filters.need_id) if filters.need_id else None
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
+from lianjian.api.base import MAX_ID, Id, Quantity
 from lianjian.api.errors import ERROR_RESPONSES, resolve_id
+from lianjian.core.ranges import YEAR_MAX, YEAR_MIN
 from lianjian.lists.models import Need
 from lianjian.orgs.selectors import partner_unit_for
 
@@ -80,9 +82,9 @@ class BoardOut(Schema):
 
 
 class ClaimIn(Schema):
-    need_id: int
-    organisation_id: int
-    quantity: int = Field(1, ge=1)
+    need_id: Id
+    organisation_id: Id
+    quantity: Quantity = 1
 
 
 def _out(m: Meeting, *, attending: int | None = None) -> dict[str, Any]:
@@ -103,7 +105,8 @@ def _out(m: Meeting, *, attending: int | None = None) -> dict[str, Any]:
 
 
 @router.get("", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="Meetings in the caller's scope")
-def list_meetings(request: HttpRequest, community_id: int | None = None, year: int | None = None) -> Any:
+def list_meetings(request: HttpRequest, community_id: int | None = Query(None, ge=1, le=MAX_ID),
+                  year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
     qs = selectors.meeting_list(user=request.user, year=year)
     if community_id:
         qs = qs.filter(community_id=community_id)

@@ -4,11 +4,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.api.base import Id, People, patch_values
 from lianjian.api.errors import ERROR_RESPONSES
-from lianjian.api.pagination import ShapedQuerySet
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.regions.selectors import region_get
 
 from . import selectors, services
@@ -47,8 +48,8 @@ def _out(request: HttpRequest, org: Organisation) -> dict[str, Any]:
 
 
 class OrganisationFilter(Schema):
-    region_id: int | None = None
-    community_id: int | None = None
+    region_id: Id | None = None
+    community_id: Id | None = None
     kind: str = ""
     q: str = ""
 
@@ -56,11 +57,11 @@ class OrganisationFilter(Schema):
 class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     kind: str = Field(..., description=f"One of {', '.join(KINDS)}")
-    region_id: int
+    region_id: Id
     short_name: str = ""
     party_org_name: str = ""
-    party_member_count: int = Field(0, ge=0)
-    member_count: int = Field(0, ge=0)
+    party_member_count: People = 0
+    member_count: People = 0
     address: str = ""
     contact_name: str = ""
     contact_phone: str = ""
@@ -70,11 +71,11 @@ class OrganisationIn(Schema):
 class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     kind: str | None = None
-    region_id: int | None = None
+    region_id: Id | None = None
     short_name: str | None = None
     party_org_name: str | None = None
-    party_member_count: int | None = Field(None, ge=0)
-    member_count: int | None = Field(None, ge=0)
+    party_member_count: People | None = None
+    member_count: People | None = None
     address: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
@@ -83,7 +84,7 @@ class OrganisationPatch(Schema):
 
 
 @router.get("", response=list[OrganisationOut], summary="Units in the caller's scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, Any]]:
     region = region_get(user=request.user, pk=filters.region_id) if filters.region_id else None
     community = region_get(user=request.user, pk=filters.community_id) if filters.community_id else None
@@ -110,7 +111,7 @@ def update_organisation(request: HttpRequest, org_id: int, payload: Organisation
     org = selectors.organisation_get(user=request.user, pk=org_id)
     if not get_scope(request.user).can_change(org):
         raise PermissionDenied
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload)
     if "region_id" in data:
         data["region"] = region_get(user=request.user, pk=data.pop("region_id"))
     return _out(request, services.organisation_update(actor=request.user, organisation=org, **data))

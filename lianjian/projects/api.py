@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.api.base import document_schema
+from lianjian.api.base import Hours, Id, Money, People, Year, document_schema, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, resolve_id
-from lianjian.api.pagination import ShapedQuerySet
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category
 from lianjian.lists.selectors import need_get
@@ -110,25 +110,25 @@ class ProjectDetailOut(ProjectOut):
 
 
 class ProjectFilter(Schema):
-    community_id: int | None = None
-    category_id: int | None = None
+    community_id: Id | None = None
+    category_id: Id | None = None
     status: str = Field("", description=f"One of {', '.join(STATUSES)}")
-    unit_id: int | None = Field(None, description="Projects this unit leads or partners in")
-    year: int | None = None
+    unit_id: Id | None = Field(None, description="Projects this unit leads or partners in")
+    year: Year | None = None
     q: str = ""
 
 
 class ProjectIn(Schema):
-    community_id: int
-    year: int = Field(..., ge=2000, le=2100)
+    community_id: Id
+    year: Year
     title: str = Field(..., min_length=1, max_length=120)
-    category_id: int
-    lead_org_id: int
-    partner_ids: list[int] = []
+    category_id: Id
+    lead_org_id: Id
+    partner_ids: list[Id] = Field([], max_length=50)
     description: str = ""
     plan: str = ""
-    budget: Decimal = Field(Decimal(0), ge=0)
-    material_value: Decimal = Field(Decimal(0), ge=0)
+    budget: Money = Decimal(0)
+    material_value: Money = Decimal(0)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -137,8 +137,8 @@ class ProjectPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
     plan: str | None = None
-    budget: Decimal | None = Field(None, ge=0)
-    material_value: Decimal | None = Field(None, ge=0)
+    budget: Money | None = None
+    material_value: Money | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -146,16 +146,16 @@ class ProjectPatch(Schema):
 class ProgressIn(Schema):
     text: str = Field(..., min_length=1, max_length=5000)
     happened_on: dt.date
-    people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    people_served: People = 0
+    volunteer_hours: Hours = Decimal(0)
     is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
 
 
 class CompleteIn(Schema):
     summary: str = Field(..., min_length=1, max_length=5000)
     completed_on: dt.date
-    people_served: int = Field(0, ge=0)
-    volunteer_hours: Decimal = Field(Decimal(0), ge=0)
+    people_served: People = 0
+    volunteer_hours: Hours = Decimal(0)
 
 
 class CancelIn(Schema):
@@ -318,7 +318,7 @@ def _category(pk: int) -> Category:
 
 # ---- endpoints --------------------------------------------------------------------------------
 @router.get("", response=list[ProjectOut], summary="Projects in the caller's scope (filtered, paginated)")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     community = None
     if filters.community_id:
@@ -395,7 +395,8 @@ def create_from_need(request: HttpRequest, need_id: int) -> Status:
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
-    project = services.project_update(actor=request.user, project=project, **payload.dict(exclude_unset=True))
+    project = services.project_update(actor=request.user, project=project,
+                                      **patch_values(payload, nullable=("start_date", "end_date")))
     return _detail(request, selectors.project_get(user=request.user, pk=project.pk))
 
 

@@ -55,8 +55,10 @@ class Project(TimeStampedModel):
         "orgs.Organisation", through="ProjectUnit", related_name="projects", verbose_name=_("参与单位")
     )
     plan = models.TextField(_("实施计划"), blank=True)
-    budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0)
-    material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0)
+    budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0,
+                                 validators=ranges.money_validators())
+    material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0,
+                                 validators=ranges.money_validators())
     status = models.CharField(
         _("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED, db_index=True
     )
