@@ -161,6 +161,8 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     fields.setdefault("source", need_default_source(actor, requester_org))
     need = Need(community=community, title=title, category=category, description=_clean_text(description),
                 requester=_user(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
+    if need.deadline_in_past():
+        raise ValidationError({"wanted_by": _("期望完成日期不能早于今天。")})
     need.full_clean()
     need.save()
     if groups:
