@@ -134,12 +134,14 @@ def _row_counts() -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.managed}
 
 
-def test_every_write_endpoint_refuses_ids_outside_the_callers_scope(client, world):
+@pytest.mark.parametrize("who", ["staff", "district_admin", "liaison"])
+def test_every_write_endpoint_refuses_ids_outside_the_callers_scope(client, world, who):
     doc = api.get_openapi_schema(path_prefix="/api/v1/")
     ids = _ids(world)
-    headers = _headers(world.staff)
+    headers = _headers(getattr(world, who))
     unknown: list[str] = []
     leaks: list[str] = []
+    controls: list[tuple[str, str, str, dict[str, Any]]] = []
     swept = 0
     for method, path, op in _write_operations(doc):
         path_names = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
@@ -157,6 +159,11 @@ def test_every_write_endpoint_refuses_ids_outside_the_callers_scope(client, worl
             continue
         base = {n: (ids[n][0] if n in ids else _sample(doc, n, props[n]))
                 for n in props if n in body_schema.get("required", []) or n in ids}
+        control_url = path
+        for n in path_names:
+            control_url = control_url.replace("{" + n + "}", str(ids[n][0]) if n in ids else "x")
+        if id_names:
+            controls.append((method, path, control_url, dict(base)))
         for target in id_names:
             values = {n: ids[n][0] for n in path_names if n in ids}
             body = dict(base)
@@ -178,6 +185,15 @@ def test_every_write_endpoint_refuses_ids_outside_the_callers_scope(client, worl
     assert not unknown, "teach the sweep these id fields: " + ", ".join(unknown)
     assert swept >= 30
     assert not leaks, "\n".join(leaks)
+    if who == "staff":
+        # The control: the same requests with the caller's own ids are not refused as unknown, so the
+        # 404s above came from the one foreign id.
+        refused = []
+        for method, path, url, body in controls:
+            response = getattr(client, method)(url, json.dumps(body), content_type="application/json", **headers)
+            if response.status_code == 404:
+                refused.append(f"{method.upper()} {path} → 404 {response.content[:200]!r}")
+        assert not refused, "\n".join(refused)
 
 
 def test_a_project_cannot_take_a_unit_of_another_district_as_partner(client, world):
