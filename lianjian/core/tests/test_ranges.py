@@ -95,3 +95,31 @@ def test_a_new_need_deadline_is_not_in_the_past(world):
         need_create(actor=world.staff, community=world.community, title="座椅",
                     category=Category.objects.filter(is_active=True).first(), quantity_needed=10**9)
     assert "quantity_needed" in err.value.message_dict
+
+
+def test_every_number_field_of_every_form_has_an_upper_bound():
+    import importlib
+    import importlib.util
+    import inspect
+
+    from django import forms
+
+    unbounded = []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("lianjian.") or importlib.util.find_spec(f"{app.name}.forms") is None:
+            continue
+        module = importlib.import_module(f"{app.name}.forms")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
+                continue
+            for field_name, field in cls.base_fields.items():
+                if isinstance(field, forms.DecimalField) and field.max_digits:
+                    continue
+                validators = list(field.validators)
+                model = getattr(getattr(cls, "_meta", None), "model", None)
+                if model is not None and field_name in {f.name for f in model._meta.concrete_fields}:
+                    validators += model._meta.get_field(field_name).validators  # run by the model form
+                if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField) and not any(
+                        isinstance(v, MaxValueValidator) for v in validators):
+                    unbounded.append(f"{module.__name__}.{name}.{field_name}")
+    assert not unbounded, unbounded
