@@ -331,6 +331,10 @@ def _resource_communities(scope: Any, organisation: Organisation,
     allowed = set(partnered.values_list("community_id", flat=True))
     if any(c.pk not in allowed for c in chosen):
         raise ValidationError({"communities": _("所选社区不是该单位的联建社区。")})
+    if not scope.is_superuser and organisation.pk not in scope.org_ids and \
+            any(not scope.covers_region(c) for c in chosen):
+        # Staff place a shared unit's resource only in the communities they run.
+        raise ValidationError({"communities": _("只能选择您负责的社区。")})
     return chosen
 
 

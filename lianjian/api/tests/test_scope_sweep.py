@@ -222,3 +222,26 @@ def test_project_service_refuses_a_partner_without_an_active_partnership(world):
     Partnership.objects.filter(organisation=world.unit).update(status="suspended")
     with pytest.raises(ValidationError):
         project(world, title="暂停的联建单位牵头")
+
+
+def test_staff_cannot_place_a_shared_units_resource_in_a_community_they_do_not_run(client, world):
+    from django.core.exceptions import ValidationError
+
+    from lianjian.core.testing import make_partnership
+    from lianjian.lists.models import Category, Resource
+    from lianjian.lists.services import resource_create
+
+    make_partnership(community=world.other_community, organisation=world.unit)  # the unit serves both
+    category = Category.objects.filter(is_active=True).first()
+    with pytest.raises(ValidationError) as err:
+        resource_create(actor=world.staff, organisation=world.unit, title="共享场地", category=category, capacity=3,
+                        communities=[world.other_community])
+    assert "communities" in err.value.message_dict
+    body = {"organisation_id": world.unit.pk, "title": "共享场地", "category": category.code, "capacity": 3,
+            "community_ids": [world.other_community.pk]}
+    response = client.post("/api/v1/resources", body, content_type="application/json", **_headers(world.staff))
+    assert response.status_code == 404 and response.json()["error"]["details"] == {"field": "community_ids"}
+    assert not Resource.objects.filter(title="共享场地").exists()
+    # The unit's own liaison may offer it to every community the unit partners with.
+    resource_create(actor=world.liaison, organisation=world.unit, title="共享场地", category=category, capacity=3,
+                    communities=[world.community, world.other_community])
