@@ -6,10 +6,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.core.ranges import YEAR_MAX, YEAR_MIN
 from lianjian.regions.models import Level
 
 from . import report, selectors
@@ -37,11 +38,11 @@ class FiguresOut(Schema):
 
 
 @router.get(
-    "/regions/{region_id}",
+    "/regions/{id:region_id}",
     response={200: FiguresOut, **ERROR_RESPONSES},
     summary="Headline figures of a region (community, street, district) for a year",
 )
-def region_figures(request: HttpRequest, region_id: int, year: int) -> Any:
+def region_figures(request: HttpRequest, region_id: int, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
     region = selectors.region_for_user(user=request.user, pk=region_id)
     f = selectors.region_figures(region=region, year=year)
     return {
@@ -60,11 +61,12 @@ def region_figures(request: HttpRequest, region_id: int, year: int) -> Any:
 
 
 @router.get(
-    "/regions/{region_id}/report",
+    "/regions/{id:region_id}/report",
     response={200: None, **ERROR_RESPONSES},
     summary="The community's annual report as docx, pdf or xlsx",
 )
-def report_file(request: HttpRequest, region_id: int, year: int, format: str = "docx") -> Any:
+def report_file(request: HttpRequest, region_id: int, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX),
+                format: str = "docx") -> Any:
     region = selectors.region_for_user(user=request.user, pk=region_id)
     if region.level != Level.COMMUNITY:
         raise HttpError(422, "年度工作总结按社区生成。")

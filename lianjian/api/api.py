@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from .auth import default_auth
+from .base import LianjianAPI
 from .errors import install_handlers
 
-api = NinjaAPI(
+api = LianjianAPI(
     title="lianjian API",
     version="1.0.0",
     description="联建 regional party-building co-construction platform. Authenticate with a browser "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+T = TypeVar("T")
 
 
 class ErrorDetail(Schema):
@@ -21,6 +24,25 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+class UnknownId(Http404):
+    """An id in the request body that the caller may not use there (unknown, out of scope, or not
+    an active joint unit of the community): answered like an unknown path id, naming the field."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def resolve_id(field: str, lookup: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a scope-checked *lookup* for the body field *field*; its 404 names the field."""
+    try:
+        return lookup(*args, **kwargs)
+    except UnknownId:
+        raise
+    except Http404:
+        raise UnknownId(field) from None
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -49,9 +71,16 @@ def install_handlers(api: NinjaAPI) -> None:
             details = {"__all__": [str(m) for m in exc.messages]}
         return error_response(api, request, 422, "invalid", _("数据校验未通过。"), details)
 
+    @api.exception_handler(OverflowError)
+    def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database or the calendar, wherever it slipped in.
+        return error_response(api, request, 422, "invalid", _("数值超出允许范围。"))
+
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(api, request, 404, "not_found", _("对象不存在。"))
+        field = getattr(exc, "field", None)
+        return error_response(api, request, 404, "not_found", _("对象不存在。"),
+                              {"field": field} if field else None)
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

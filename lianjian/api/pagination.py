@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 
 class ShapedQuerySet:
@@ -26,3 +28,15 @@ class ShapedQuerySet:
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
         return [self.shape(self.request, obj) for obj in self.qs[item]]
+
+
+MAX_PAGE = 1_000_000
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination with bounded numbers: a page past ``MAX_PAGE`` or a page size past
+    64 bits is a 422, not an offset the database cannot hold."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=1000)

@@ -11,12 +11,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.base import Id, People, Quantity, Year, patch_values
+from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
 from lianjian.api.limits import MAX_CODES, MAX_IDS, MAX_TEXT, Code
+from lianjian.api.pagination import Pages
 from lianjian.orgs.models import Organisation
+from lianjian.orgs.selectors import organisation_get, partner_unit_for, partnered_communities
 from lianjian.regions.models import Region
 
 from . import selectors, services
@@ -70,30 +73,30 @@ class NeedOut(Schema):
 
 
 class NeedFilter(Schema):
-    community_id: int | None = None
+    community_id: Id | None = None
     category: str = Field("", description="Category code")
     status: str = Field("",
                         description="submitted, returned, published, covered, closed, or open (= published)")
-    year: int | None = None
+    year: Year | None = None
     q: str = ""
     mine: bool = False
 
 
 class NeedIn(Schema):
-    community_id: int
+    community_id: Id
     title: str = Field(..., max_length=100)
     category: str = Field(..., max_length=40, description="Category code")
     description: str = Field("", max_length=MAX_TEXT)
     beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES,
                                            description="Beneficiary group codes")
-    beneficiary_count: int | None = Field(None, ge=0)
-    quantity_needed: int = Field(1, ge=1)
+    beneficiary_count: People | None = None
+    quantity_needed: Quantity = 1
     quantity_unit: str = Field("项", max_length=10)
     place: str = Field("", max_length=100)
     urgency: str = Field("low", max_length=10)
     wanted_by: dt.date | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
-    requester_org_id: int | None = None
+    year: Year | None = None
+    requester_org_id: Id | None = None
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
 
@@ -103,13 +106,13 @@ class NeedPatch(Schema):
     category: str | None = Field(None, max_length=40)
     description: str | None = Field(None, max_length=MAX_TEXT)
     beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
-    beneficiary_count: int | None = Field(None, ge=0)
-    quantity_needed: int | None = Field(None, ge=1)
+    beneficiary_count: People | None = None
+    quantity_needed: Quantity | None = None
     quantity_unit: str | None = Field(None, max_length=10)
     place: str | None = Field(None, max_length=100)
     urgency: str | None = Field(None, max_length=10)
     wanted_by: dt.date | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: Year | None = None
     contact_name: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=20)
 
@@ -140,22 +143,22 @@ class ResourceOut(Schema):
 
 
 class ResourceFilter(Schema):
-    organisation_id: int | None = None
-    community_id: int | None = None
+    organisation_id: Id | None = None
+    community_id: Id | None = None
     category: str = ""
     status: str = ""
     q: str = ""
 
 
 class ResourceIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     title: str = Field(..., max_length=100)
     category: str = Field(..., max_length=40)
-    capacity: int = Field(..., description="Total places or items, at least 1")
+    capacity: Quantity = Field(..., description="Total places or items, at least 1")
     capacity_unit: str = Field("人", max_length=10)
     description: str = Field("", max_length=MAX_TEXT)
     beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES)
-    community_ids: list[int] | None = Field(None, max_length=MAX_IDS,
+    community_ids: list[Id] | None = Field(None, max_length=MAX_IDS,
                                             description="Default: every community the unit partners with")
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
@@ -166,11 +169,11 @@ class ResourceIn(Schema):
 class ResourcePatch(Schema):
     title: str | None = Field(None, max_length=100)
     category: str | None = Field(None, max_length=40)
-    capacity: int | None = None
+    capacity: Quantity | None = None
     capacity_unit: str | None = Field(None, max_length=10)
     description: str | None = Field(None, max_length=MAX_TEXT)
     beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
-    community_ids: list[int] | None = Field(None, max_length=MAX_IDS)
+    community_ids: list[Id] | None = Field(None, max_length=MAX_IDS)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     contact_name: str | None = Field(None, max_length=50)
@@ -201,16 +204,16 @@ class ClaimOut(Schema):
 
 
 class ClaimFilter(Schema):
-    need_id: int | None = None
-    organisation_id: int | None = None
+    need_id: Id | None = None
+    organisation_id: Id | None = None
     status: str = ""
 
 
 class ClaimIn(Schema):
-    need_id: int
-    organisation_id: int
-    resource_id: int | None = None
-    quantity: int = Field(1, description="At least 1, at most what the need (and resource) still has")
+    need_id: Id
+    organisation_id: Id
+    resource_id: Id | None = None
+    quantity: Quantity = Field(1, description="At least 1, at most what the need (and resource) still has")
     role: str = Field(ClaimRole.LEAD, description="lead or partner")
     note: str = Field("", max_length=300)
 
@@ -307,17 +310,16 @@ def _community(user: Any, pk: int) -> Region:
 
 
 def _organisation(user: Any, pk: int) -> Organisation:
-    scope = get_scope(user)
-    org = scope.filter_organisations(Organisation.objects.all()).filter(pk=pk).first()
-    if org is None:
-        raise Http404
-    return org
+    return organisation_get(user=user, pk=pk)
 
 
-def _communities(user: Any, ids: list[int]) -> list[Region]:
-    communities = list(Region.objects.communities().filter(pk__in=ids))
-    if len(communities) != len(set(ids)):
-        raise Http404
+def _communities(user: Any, organisation: Organisation, ids: list[int]) -> list[Region]:
+    """Communities a resource of *organisation* may serve: its active partner communities that the
+    caller may place it in; any other id is a 404 naming ``community_ids``."""
+    wanted = set(ids)
+    communities = list(partnered_communities(user=user, organisation=organisation).filter(pk__in=wanted))
+    if len(communities) != len(wanted):
+        raise UnknownId("community_ids")
     return communities
 
 
@@ -340,7 +342,7 @@ def _need_qs_for_page(qs: Any) -> Any:
 
 
 @router.get("/needs", response=list[NeedOut], summary="Needs in the caller's scope, newest first")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_needs(request: HttpRequest, filters: Query[NeedFilter]) -> Any:
     community = Region.objects.filter(pk=filters.community_id).first() if filters.community_id else None
     if filters.community_id and community is None:
@@ -350,7 +352,7 @@ def list_needs(request: HttpRequest, filters: Query[NeedFilter]) -> Any:
     return _LazyPage(_need_qs_for_page(qs), lambda n: _need_out(request, n))
 
 
-@router.get("/needs/{int:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
+@router.get("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
 def get_need(request: HttpRequest, need_id: int) -> Any:
     return _need_out(request, selectors.need_get(user=request.user, pk=need_id))
 
@@ -360,7 +362,8 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
     data = payload.dict()
     community = _community(request.user, data.pop("community_id"))
     org_id = data.pop("requester_org_id")
-    requester_org = _organisation(request.user, org_id) if org_id else None
+    requester_org = resolve_id("requester_org_id", partner_unit_for, user=request.user, community=community,
+                               pk=org_id) if org_id else None
     category = _category(data.pop("category"))
     groups = _groups(data.pop("beneficiary_groups"))
     if data.get("year") is None:
@@ -370,10 +373,10 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
     return Status(201, _need_out(request, need))
 
 
-@router.patch("/needs/{int:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
+@router.patch("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
 def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, nullable=("beneficiary_count", "wanted_by", "beneficiary_groups"))
     if "category" in data:
         data["category"] = _category(data["category"])
     groups = _groups(data.pop("beneficiary_groups")) if data.get("beneficiary_groups") is not None else None
@@ -382,21 +385,21 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
     return _need_out(request, need)
 
 
-@router.post("/needs/{int:need_id}/publish", response={200: NeedOut, **ERROR_RESPONSES})
+@router.post("/needs/{id:need_id}/publish", response={200: NeedOut, **ERROR_RESPONSES})
 def publish_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     note = payload.reason if payload else ""
     return _need_out(request, services.need_publish(actor=request.user, need=need, note=note))
 
 
-@router.post("/needs/{int:need_id}/return", response={200: NeedOut, **ERROR_RESPONSES},
+@router.post("/needs/{id:need_id}/return", response={200: NeedOut, **ERROR_RESPONSES},
              summary="Return a need under review with a reason")
 def return_need(request: HttpRequest, need_id: int, payload: ReasonIn) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     return _need_out(request, services.need_return(actor=request.user, need=need, reason=payload.reason))
 
 
-@router.post("/needs/{int:need_id}/close", response={200: NeedOut, **ERROR_RESPONSES})
+@router.post("/needs/{id:need_id}/close", response={200: NeedOut, **ERROR_RESPONSES})
 def close_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     reason = payload.reason if payload else ""
@@ -406,7 +409,7 @@ def close_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = No
 # ---- resources -------------------------------------------------------------------------------
 
 @router.get("/resources", response=list[ResourceOut], summary="Resources the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> Any:
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None
     community = Region.objects.filter(pk=filters.community_id).first() if filters.community_id else None
@@ -417,7 +420,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> Any:
     return _LazyPage(qs, lambda r: _resource_out(request, r))
 
 
-@router.get("/resources/{int:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
+@router.get("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
 def get_resource(request: HttpRequest, resource_id: int) -> Any:
     return _resource_out(request, selectors.resource_get(user=request.user, pk=resource_id))
 
@@ -425,33 +428,33 @@ def get_resource(request: HttpRequest, resource_id: int) -> Any:
 @router.post("/resources", response={201: ResourceOut, **ERROR_RESPONSES})
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
     data = payload.dict()
-    org = _organisation(request.user, data.pop("organisation_id"))
+    org = resolve_id("organisation_id", _organisation, request.user, data.pop("organisation_id"))
     ids = data.pop("community_ids")
     resource = services.resource_create(
         actor=request.user, organisation=org, category=_category(data.pop("category")),
         beneficiary_groups=_groups(data.pop("beneficiary_groups")),
-        communities=_communities(request.user, ids) if ids is not None else None, **data)
+        communities=_communities(request.user, org, ids) if ids is not None else None, **data)
     return Status(201, _resource_out(request, resource))
 
 
-@router.patch("/resources/{int:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
+@router.patch("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
 def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload, nullable=("valid_from", "valid_until", "beneficiary_groups", "community_ids"))
     if "category" in data:
         data["category"] = _category(data["category"])
     extra: dict[str, Any] = {}
     if data.get("beneficiary_groups") is not None:
         extra["beneficiary_groups"] = _groups(data["beneficiary_groups"])
     if data.get("community_ids") is not None:
-        extra["communities"] = _communities(request.user, data["community_ids"])
+        extra["communities"] = _communities(request.user, resource.organisation, data["community_ids"])
     data.pop("beneficiary_groups", None)
     data.pop("community_ids", None)
     resource = services.resource_update(actor=request.user, resource=resource, **extra, **data)
     return _resource_out(request, resource)
 
 
-@router.post("/resources/{int:resource_id}/status", response={200: ResourceOut, **ERROR_RESPONSES},
+@router.post("/resources/{id:resource_id}/status", response={200: ResourceOut, **ERROR_RESPONSES},
              summary="Pause, resume or withdraw a resource")
 def set_resource_status(request: HttpRequest, resource_id: int, payload: ResourceStatusIn) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
@@ -463,7 +466,7 @@ def set_resource_status(request: HttpRequest, resource_id: int, payload: Resourc
 # ---- claims ----------------------------------------------------------------------------------
 
 @router.get("/claims", response=list[ClaimOut], summary="Claims the caller may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     need = selectors.need_get(user=request.user, pk=filters.need_id) if filters.need_id else None
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None
@@ -471,7 +474,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     return _LazyPage(qs, _claim_out)
 
 
-@router.get("/claims/{int:claim_id}", response={200: ClaimOut, **ERROR_RESPONSES})
+@router.get("/claims/{id:claim_id}", response={200: ClaimOut, **ERROR_RESPONSES})
 def get_claim(request: HttpRequest, claim_id: int) -> Any:
     return _claim_out(selectors.claim_get(user=request.user, pk=claim_id))
 
@@ -479,34 +482,33 @@ def get_claim(request: HttpRequest, claim_id: int) -> Any:
 @router.post("/claims", response={201: ClaimOut, **ERROR_RESPONSES},
              summary="Claim a published need for a unit (awaits the community's confirmation)")
 def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
-    need = selectors.need_get(user=request.user, pk=payload.need_id)
-    org = Organisation.objects.filter(pk=payload.organisation_id).first()
-    if org is None:
-        raise Http404
+    need = resolve_id("need_id", selectors.need_get, user=request.user, pk=payload.need_id)
+    org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=need.community,
+                     pk=payload.organisation_id)
     resource = None
     if payload.resource_id:
-        resource = Resource.objects.filter(pk=payload.resource_id).first()
-        if resource is None:
-            raise Http404
+        resource = resolve_id("resource_id", selectors.resource_get, user=request.user, pk=payload.resource_id)
+        if resource.organisation_id != org.pk:
+            raise UnknownId("resource_id")
     claim = services.claim_create(actor=request.user, need=need, organisation=org, resource=resource,
                                   quantity=payload.quantity, role=payload.role, note=payload.note,
                                   channel="api")
     return Status(201, _claim_out(claim))
 
 
-@router.post("/claims/{int:claim_id}/confirm", response={200: ClaimOut, **ERROR_RESPONSES})
+@router.post("/claims/{id:claim_id}/confirm", response={200: ClaimOut, **ERROR_RESPONSES})
 def confirm_claim(request: HttpRequest, claim_id: int) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_confirm(actor=request.user, claim=claim))
 
 
-@router.post("/claims/{int:claim_id}/decline", response={200: ClaimOut, **ERROR_RESPONSES})
+@router.post("/claims/{id:claim_id}/decline", response={200: ClaimOut, **ERROR_RESPONSES})
 def decline_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_decline(actor=request.user, claim=claim, reason=payload.reason))
 
 
-@router.post("/claims/{int:claim_id}/withdraw", response={200: ClaimOut, **ERROR_RESPONSES})
+@router.post("/claims/{id:claim_id}/withdraw", response={200: ClaimOut, **ERROR_RESPONSES})
 def withdraw_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_withdraw(actor=request.user, claim=claim, reason=payload.reason))

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core import ranges
 from lianjian.core.images import PhotoField
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
@@ -156,7 +157,7 @@ class ClaimForm(forms.Form):
                                           empty_label=None)
     resource = ResourceChoiceField(label=_("使用资源"), queryset=Resource.objects.none(), required=False,
                                    empty_label=_("不指定资源"))
-    quantity = forms.IntegerField(label=_("认领数量"), min_value=1, initial=1,
+    quantity = forms.IntegerField(label=_("认领数量"), min_value=1, max_value=ranges.QUANTITY_MAX, initial=1,
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
     role = forms.ChoiceField(label=_("角色"), choices=ClaimRole.choices, initial=ClaimRole.LEAD)
     note = forms.CharField(label=_("说明"), max_length=300, required=False,

@@ -7,13 +7,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
+from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 
@@ -49,7 +52,7 @@ class Category(models.Model):
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100, validators=ranges.sort_validators())
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -73,7 +76,7 @@ class BeneficiaryGroup(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100, validators=ranges.sort_validators())
 
     class Meta:
         verbose_name = _("受益群体")
@@ -129,14 +132,17 @@ class Need(TimeStampedModel):
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="needs",
                                                 verbose_name=_("受益群体"))
-    beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True)
-    quantity_needed = models.PositiveIntegerField(_("需求数量"), default=1)
+    beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True,
+                                                    validators=ranges.people_validators())
+    quantity_needed = models.PositiveIntegerField(_("需求数量"), default=1, validators=ranges.quantity_validators())
     quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项")
-    quantity_covered = models.PositiveIntegerField(_("已认领数量"), default=0)
+    quantity_covered = models.PositiveIntegerField(_("已认领数量"), default=0,
+                                                   validators=ranges.quantity_validators(0))
     place = models.CharField(_("地点"), max_length=100, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.LOW)
-    wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
-    year = models.PositiveSmallIntegerField(_("年度"), db_index=True, default=current_year)
+    wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True, validators=ranges.date_validators())
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True, default=current_year,
+                                            validators=ranges.year_validators())
     source = models.CharField(_("来源"), max_length=10, choices=NeedSource.choices,
                               default=NeedSource.RESIDENT)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -171,6 +177,12 @@ class Need(TimeStampedModel):
             models.CheckConstraint(condition=Q(quantity_covered__lte=F("quantity_needed")),
                                    name="need_not_over_covered"),
         ]
+
+    def deadline_in_past(self) -> bool:
+        """A deadline set on a new need is not in the past (a need of an earlier year keeps its own).
+        ``need_create`` asks this; ledger imports record needs that exist already and do not."""
+        today = timezone.localdate()
+        return bool(self.wanted_by and self.wanted_by < today and (self.year or today.year) >= today.year)
 
     def __str__(self) -> str:
         return self.title
@@ -248,11 +260,11 @@ class Resource(TimeStampedModel):
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="resources",
                                                 verbose_name=_("面向群体"))
-    capacity = models.PositiveIntegerField(_("总量"))
+    capacity = models.PositiveIntegerField(_("总量"), validators=ranges.quantity_validators())
     capacity_unit = models.CharField(_("单位"), max_length=10, default="人")
-    remaining = models.PositiveIntegerField(_("剩余"))
-    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
-    valid_until = models.DateField(_("有效期止"), null=True, blank=True)
+    remaining = models.PositiveIntegerField(_("剩余"), validators=ranges.quantity_validators(0))
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True, validators=ranges.date_validators())
+    valid_until = models.DateField(_("有效期止"), null=True, blank=True, validators=ranges.date_validators())
     communities = models.ManyToManyField("regions.Region", blank=True, related_name="resources_offered",
                                          verbose_name=_("服务社区"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -278,6 +290,13 @@ class Resource(TimeStampedModel):
                 name="resource_validity_ordered",
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        ranges.check_order(errors, self.valid_from, self.valid_until, "valid_until", _("有效期止不能早于有效期起。"))
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         return self.title
@@ -330,7 +349,7 @@ class Claim(TimeStampedModel):
     resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="claims",
                                  verbose_name=_("使用资源"))
-    quantity = models.PositiveIntegerField(_("认领数量"), default=1)
+    quantity = models.PositiveIntegerField(_("认领数量"), default=1, validators=ranges.quantity_validators())
     role = models.CharField(_("角色"), max_length=10, choices=ClaimRole.choices, default=ClaimRole.LEAD)
     status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices,
                               default=ClaimStatus.PENDING,

@@ -169,6 +169,8 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     fields.setdefault("source", need_default_source(actor, requester_org))
     need = Need(community=community, title=title, category=category, description=_clean_text(description),
                 requester=_user(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
+    if need.deadline_in_past():
+        raise ValidationError({"wanted_by": _("期望完成日期不能早于今天。")})
     need.full_clean()
     need.save()
     if groups:
@@ -354,6 +356,10 @@ def _resource_communities(scope: Any, organisation: Organisation,
     allowed = set(partnered.values_list("community_id", flat=True))
     if any(c.pk not in allowed for c in chosen):
         raise ValidationError({"communities": _("所选社区不是该单位的联建社区。")})
+    if not scope.is_superuser and organisation.pk not in scope.org_ids and \
+            any(not scope.covers_region(c) for c in chosen):
+        # Staff place a shared unit's resource only in the communities they run.
+        raise ValidationError({"communities": _("只能选择您负责的社区。")})
     return chosen
 
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 
 from lianjian.accounts.models import Role
@@ -82,11 +82,12 @@ class RankedOut(Schema):
     weak: bool
 
 
-@router.get("/needs/{int:need_id}", response={200: list[SuggestionOut], **ERROR_RESPONSES},
+@router.get("/needs/{id:need_id}", response={200: list[SuggestionOut], **ERROR_RESPONSES},
             summary="Ranked resources of the community's joint units for a need (staff)",
             description="Only matches above the confidence line; an empty list means no listed resource fits "
                         "(invite units by kind instead). include_weak=true appends the weak ones, flagged weak.")
-def need_matches(request: HttpRequest, need_id: int, top: int = 5, include_weak: bool = False) -> list[dict]:
+def need_matches(request: HttpRequest, need_id: int, top: int = Query(5, ge=1, le=50),
+                 include_weak: bool = False) -> list[dict]:
     need = need_get(user=request.user, pk=need_id)
     return [{"resource_id": s.resource.pk, "resource_title": s.resource.title, "organisation_id": s.organisation.pk,
              "organisation_name": s.organisation.name, "score": round(s.score, 4), "reasons": s.reasons,
@@ -95,9 +96,9 @@ def need_matches(request: HttpRequest, need_id: int, top: int = 5, include_weak:
                                                     include_weak=include_weak)]
 
 
-@router.get("/resources/{int:resource_id}", response={200: list[NeedMatchOut], **ERROR_RESPONSES},
+@router.get("/resources/{id:resource_id}", response={200: list[NeedMatchOut], **ERROR_RESPONSES},
             summary="Open needs this resource could meet")
-def resource_matches(request: HttpRequest, resource_id: int, top: int = 10) -> list[dict]:
+def resource_matches(request: HttpRequest, resource_id: int, top: int = Query(10, ge=1, le=50)) -> list[dict]:
     resource = resource_get(user=request.user, pk=resource_id)
     rows = selectors.needs_for_organisation(user=request.user, organisation=resource.organisation,
                                             resource=resource, top_k=max(1, min(top, 50)))

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
-from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.base import MAX_ID, Id, Quantity
+from lianjian.api.errors import ERROR_RESPONSES, resolve_id
+from lianjian.core.ranges import YEAR_MAX, YEAR_MIN
 from lianjian.lists.models import Need
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.selectors import partner_unit_for
 
 from . import selectors, services
 from .models import Meeting
@@ -80,9 +82,9 @@ class BoardOut(Schema):
 
 
 class ClaimIn(Schema):
-    need_id: int
-    organisation_id: int
-    quantity: int = Field(1, ge=1)
+    need_id: Id
+    organisation_id: Id
+    quantity: Quantity = 1
 
 
 def _out(m: Meeting, *, attending: int | None = None) -> dict[str, Any]:
@@ -103,14 +105,15 @@ def _out(m: Meeting, *, attending: int | None = None) -> dict[str, Any]:
 
 
 @router.get("", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="Meetings in the caller's scope")
-def list_meetings(request: HttpRequest, community_id: int | None = None, year: int | None = None) -> Any:
+def list_meetings(request: HttpRequest, community_id: int | None = Query(None, ge=1, le=MAX_ID),
+                  year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
     qs = selectors.meeting_list(user=request.user, year=year)
     if community_id:
         qs = qs.filter(community_id=community_id)
     return [_out(m) for m in qs[:200]]
 
 
-@router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERROR_RESPONSES})
+@router.get("/{id:meeting_id}", response={200: MeetingDetailOut, **ERROR_RESPONSES})
 def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
     return {
@@ -167,7 +170,7 @@ def _board(m: Meeting, version: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/{meeting_id}/board",
+    "/{id:meeting_id}/board",
     response={200: BoardOut, 304: None, **ERROR_RESPONSES},
     summary="Live claim board state; send If-None-Match with the last ETag to get 304 when unchanged",
 )
@@ -185,14 +188,15 @@ def board_state(request: HttpRequest, response: HttpResponse, meeting_id: int) -
 
 
 @router.post(
-    "/{meeting_id}/claims",
+    "/{id:meeting_id}/claims",
     response={201: BoardClaimOut, **ERROR_RESPONSES},
     summary="Claim a board need for a unit during the meeting (channel 'meeting')",
 )
 def claim(request: HttpRequest, meeting_id: int, payload: ClaimIn) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
-    need = get_object_or_404(Need, pk=payload.need_id, community=m.community)
-    org = get_object_or_404(Organisation, pk=payload.organisation_id)
+    need = resolve_id("need_id", get_object_or_404, Need, pk=payload.need_id, community=m.community)
+    org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=m.community,
+                     pk=payload.organisation_id)
     c = services.meeting_claim_create(
         actor=request.user, meeting=m, need=need, organisation=org, quantity=payload.quantity
     )

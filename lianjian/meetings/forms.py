@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core import ranges
 from lianjian.lists.models import Category
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Level, Region
@@ -21,7 +22,8 @@ class MeetingForm(forms.Form):
         label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     venue = forms.CharField(label=_("地点"), max_length=120)
-    review_year = forms.IntegerField(label=_("总结年度"), required=False, min_value=2000, max_value=2999)
+    review_year = forms.IntegerField(label=_("总结年度"), required=False, min_value=ranges.YEAR_MIN,
+                                     max_value=ranges.YEAR_MAX)
     agenda = forms.CharField(label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     invite_all = forms.BooleanField(label=_("邀请本社区全部联建单位"), required=False, initial=True)
 
@@ -56,7 +58,7 @@ class ConvertForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("类别"), required=False, queryset=Category.objects.filter(is_active=True)
     )
-    quantity_needed = forms.IntegerField(label=_("需求数量"), min_value=1, initial=1)
+    quantity_needed = forms.IntegerField(label=_("需求数量"), min_value=1, max_value=ranges.QUANTITY_MAX, initial=1)
     quantity_unit = forms.CharField(label=_("单位"), max_length=10, initial="项")
 
 
@@ -66,6 +68,6 @@ class MinutesForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    need = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.IntegerField(label=_("认领数量"), min_value=1, initial=1)
-    organisation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    need = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("认领数量"), min_value=1, max_value=ranges.QUANTITY_MAX, initial=1)
+    organisation = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

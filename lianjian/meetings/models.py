@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core import ranges
 from lianjian.core.models import TimeStampedModel
 
 
@@ -50,7 +51,8 @@ class Meeting(TimeStampedModel):
     venue = models.CharField(_("地点"), max_length=120)
     agenda = models.TextField(_("议程"), blank=True)
     # The year a summary meeting looks back on; the annual report of that year quotes it.
-    review_year = models.PositiveSmallIntegerField(_("总结年度"), null=True, blank=True, db_index=True)
+    review_year = models.PositiveSmallIntegerField(_("总结年度"), null=True, blank=True, db_index=True,
+                                                   validators=ranges.year_validators())
     status = models.CharField(
         _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
@@ -59,7 +61,7 @@ class Meeting(TimeStampedModel):
     claims_summary = models.TextField(_("会上认领情况"), blank=True)
     checkin_token = models.CharField(_("签到码"), max_length=32, unique=True, default=new_checkin_token)
     # Bumped with F() by every service that changes what the live board shows; part of its ETag.
-    board_version = models.PositiveIntegerField(_("看板版本"), default=0)
+    board_version = models.PositiveIntegerField(_("看板版本"), default=0, validators=ranges.counter_validators())
     invited_units = models.ManyToManyField(
         "orgs.Organisation", through="Invitation", related_name="meetings", verbose_name=_("参会单位")
     )
@@ -290,7 +292,7 @@ class BoardItem(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="board_items")
     need = models.ForeignKey("lists.Need", on_delete=models.CASCADE, related_name="board_items")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, validators=ranges.sort_validators())
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

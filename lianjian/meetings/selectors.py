@@ -12,7 +12,7 @@ from django.http import Http404
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.lists.models import Claim, ClaimStatus, Need
-from lianjian.orgs.models import Partnership
+from lianjian.orgs.models import Organisation, Partnership
 
 from .models import Attendance, BoardItem, Invitation, Meeting, MeetingClaim, Proposal, ProposalStatus
 
@@ -205,3 +205,19 @@ def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
         .exclude(pk__in=on_board)
         .order_by("-created_at")[:50]
     )
+
+
+def meeting_unit_get(*, meeting: Meeting, pk: Any) -> Organisation:
+    """A unit that may be marked present at *meeting*: one it invited or an active joint unit of its
+    community; 404 for any other id."""
+    from lianjian.orgs.selectors import partner_units_for
+
+    invited = Invitation.objects.filter(meeting=meeting).values("organisation_id")
+    text = str(pk or "")
+    if not (text.isdigit() and len(text) <= 18):
+        raise Http404
+    unit = (Organisation.objects.filter(pk=int(text))
+            .filter(Q(pk__in=invited) | Q(pk__in=partner_units_for(meeting.community).values("pk"))).first())
+    if unit is None:
+        raise Http404
+    return unit

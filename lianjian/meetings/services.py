@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,6 +109,9 @@ def meeting_invite(
 ) -> Invitation:
     """Invite a unit (idempotent); naming a person records who is expected to come."""
     _require_staff(actor, meeting)
+    if not get_scope(actor).can_view(organisation):
+        # Units of other districts with no tie to the actor's regions are not the actor's to invite.
+        raise ValidationError({"organisation": _("只能邀请本辖区的单位。")})
     invitation, created = Invitation.objects.get_or_create(
         meeting=meeting, organisation=organisation, defaults={"person": person}
     )
@@ -228,6 +232,12 @@ def attendance_record(
 ) -> Attendance:
     """Staff tick a unit (or a person of it) as present."""
     _require_staff(actor, meeting)
+    from .selectors import meeting_unit_get
+
+    try:
+        meeting_unit_get(meeting=meeting, pk=organisation.pk)
+    except Http404:
+        raise ValidationError({"organisation": _("该单位未受邀，也不是本社区的联建单位。")}) from None
     if person is not None:
         found = Attendance.objects.filter(meeting=meeting, person=person).first()
     else:
@@ -276,6 +286,8 @@ def proposal_create(
         if raised_by_org is None and scope.org_ids:
             raised_by_org = _attendee_org(actor, meeting)
         raised_by_name = ""
+    elif raised_by_org is not None and not scope.can_view(raised_by_org):
+        raise ValidationError({"raised_by_org": _("只能选择本辖区的单位。")})
     stage = ProposalStage.DURING if meeting.status == MeetingStatus.OPEN else ProposalStage.BEFORE
     proposal = Proposal(
         meeting=meeting,

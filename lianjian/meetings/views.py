@@ -167,11 +167,17 @@ def meeting_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     )
 
 
+def _int(value: Any) -> int:
+    """A posted id, or 0 when it is not a small positive number (so the lookup finds nothing)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else 0
+
+
 @login_required
 @require_POST
 def attendance_tick(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
-    org = get_object_or_404(Organisation, pk=request.POST.get("organisation") or 0)
+    org = selectors.meeting_unit_get(meeting=meeting, pk=request.POST.get("organisation"))
     _attempt(
         request,
         lambda: services.attendance_record(actor=request.user, meeting=meeting, organisation=org),
@@ -302,7 +308,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def board_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
-    need = Need.objects.filter(pk=request.POST.get("need") or 0).first()
+    need = Need.objects.filter(pk=_int(request.POST.get("need")), community=meeting.community).first()
     if need is None:
         messages.error(request, _("请选择需求。"))
     else:
@@ -318,7 +324,7 @@ def board_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_confirm(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
-    claim = get_object_or_404(Claim, pk=claim_pk)
+    claim = get_object_or_404(Claim, pk=claim_pk, need__community=meeting.community)
     _attempt(
         request,
         lambda: services.meeting_claim_confirm(actor=request.user, meeting=meeting, claim=claim),
@@ -407,7 +413,7 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             org = next((o for o in orgs if o.pk == d["organisation"]), orgs[0])
-            need = Need.objects.filter(pk=d["need"]).first()
+            need = Need.objects.filter(pk=d["need"], community=meeting.community).first()
             if need is None:
                 messages.error(request, _("需求不存在。"))
             else:

@@ -3,9 +3,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.pagination import Pages
 
 from . import selectors, services
 
@@ -30,7 +31,7 @@ class MarkedOut(Schema):
 
 
 @router.get("", response=list[NotificationOut], summary="The caller's notifications, newest first")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(Pages, page_size=30)
 def list_notifications(request: HttpRequest, unread_only: bool = False) -> Any:
     return selectors.notification_list(user=request.user, unread_only=unread_only)
 
@@ -40,7 +41,7 @@ def unread(request: HttpRequest) -> dict[str, int]:
     return {"unread": selectors.unread_count(user=request.user)}
 
 
-@router.post("/{int:notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
+@router.post("/{id:notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
 def read(request: HttpRequest, notification_id: int) -> Any:
     notification = selectors.notification_get(user=request.user, pk=notification_id)
     return services.notification_mark_read(actor=request.user, notification=notification)

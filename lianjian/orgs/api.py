@@ -4,12 +4,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.api.base import Id, People, patch_values
 from lianjian.api.errors import ERROR_RESPONSES
 from lianjian.api.limits import MAX_TEXT
-from lianjian.api.pagination import ShapedQuerySet
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.regions.selectors import region_get
 
 from . import selectors, services
@@ -48,8 +49,8 @@ def _out(request: HttpRequest, org: Organisation) -> dict[str, Any]:
 
 
 class OrganisationFilter(Schema):
-    region_id: int | None = None
-    community_id: int | None = None
+    region_id: Id | None = None
+    community_id: Id | None = None
     kind: str = ""
     q: str = ""
 
@@ -57,11 +58,11 @@ class OrganisationFilter(Schema):
 class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     kind: str = Field(..., max_length=20, description=f"One of {', '.join(KINDS)}")
-    region_id: int
+    region_id: Id
     short_name: str = Field("", max_length=40)
     party_org_name: str = Field("", max_length=120)
-    party_member_count: int = Field(0, ge=0)
-    member_count: int = Field(0, ge=0)
+    party_member_count: People = 0
+    member_count: People = 0
     address: str = Field("", max_length=200)
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
@@ -71,11 +72,11 @@ class OrganisationIn(Schema):
 class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     kind: str | None = Field(None, max_length=20)
-    region_id: int | None = None
+    region_id: Id | None = None
     short_name: str | None = Field(None, max_length=40)
     party_org_name: str | None = Field(None, max_length=120)
-    party_member_count: int | None = Field(None, ge=0)
-    member_count: int | None = Field(None, ge=0)
+    party_member_count: People | None = None
+    member_count: People | None = None
     address: str | None = Field(None, max_length=200)
     contact_name: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=20)
@@ -84,7 +85,7 @@ class OrganisationPatch(Schema):
 
 
 @router.get("", response=list[OrganisationOut], summary="Units in the caller's scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, Any]]:
     region = region_get(user=request.user, pk=filters.region_id) if filters.region_id else None
     community = region_get(user=request.user, pk=filters.community_id) if filters.community_id else None
@@ -93,7 +94,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
     return ShapedQuerySet(request, qs, _out)  # type: ignore[return-value]
 
 
-@router.get("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+@router.get("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
 def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
     return _out(request, selectors.organisation_get(user=request.user, pk=org_id))
 
@@ -106,12 +107,12 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     return Status(201, _out(request, org))
 
 
-@router.patch("/{int:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
+@router.patch("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
 def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
     org = selectors.organisation_get(user=request.user, pk=org_id)
     if not get_scope(request.user).can_change(org):
         raise PermissionDenied
-    data = payload.dict(exclude_unset=True)
+    data = patch_values(payload)
     if "region_id" in data:
         data["region"] = region_get(user=request.user, pk=data.pop("region_id"))
     return _out(request, services.organisation_update(actor=request.user, organisation=org, **data))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
+from lianjian.core import ranges
 from lianjian.core.models import TimeStampedModel
 
 
@@ -32,8 +33,8 @@ class Organisation(TimeStampedModel):
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("单位类型"), max_length=20, choices=OrgKind.choices)
     party_org_name = models.CharField(_("党组织名称"), max_length=120, blank=True)
-    party_member_count = models.PositiveIntegerField(_("党员人数"), default=0)
-    member_count = models.PositiveIntegerField(_("职工人数"), default=0)
+    party_member_count = models.PositiveIntegerField(_("党员人数"), default=0, validators=ranges.people_validators())
+    member_count = models.PositiveIntegerField(_("职工人数"), default=0, validators=ranges.people_validators())
     address = models.CharField(_("地址"), max_length=200, blank=True)
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="organisations", verbose_name=_("所在区划"),
@@ -76,8 +77,8 @@ class Partnership(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("单位"),
     )
-    start_date = models.DateField(_("协议开始"))
-    end_date = models.DateField(_("协议结束"), null=True, blank=True)
+    start_date = models.DateField(_("协议开始"), validators=ranges.date_validators())
+    end_date = models.DateField(_("协议结束"), null=True, blank=True, validators=ranges.date_validators())
     status = models.CharField(_("状态"), max_length=10, choices=PartnershipStatus.choices,
                               default=PartnershipStatus.ACTIVE)
     liaison = models.ForeignKey(

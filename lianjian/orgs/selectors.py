@@ -58,3 +58,51 @@ def community_unit_counts(*, communities: QuerySet[Region]) -> dict[int, int]:
     rows = (Partnership.objects.filter(community__in=communities, status=PartnershipStatus.ACTIVE)
             .values("community_id").annotate(n=Count("id")))
     return {r["community_id"]: r["n"] for r in rows}
+
+
+# ---- resolving ids that arrive in requests -----------------------------------------------------
+def partner_units_for(community: Region) -> QuerySet[Organisation]:
+    """The active joint units of *community*: units with an ACTIVE partnership, themselves active."""
+    return Organisation.objects.filter(
+        is_active=True,
+        pk__in=Partnership.objects.filter(community=community, status=PartnershipStatus.ACTIVE)
+        .values("organisation_id"),
+    )
+
+
+def is_active_partner(organisation: Organisation, community: Region) -> bool:
+    return partner_units_for(community).filter(pk=organisation.pk).exists()
+
+
+def partner_unit_for(*, user: Any, community: Region, pk: Any) -> Organisation:
+    """A unit *user* may act for in *community*: one of its active joint units that is the user's own
+    (liaisons) or any of them for staff over the community; 404 otherwise."""
+    scope = get_scope(user)
+    qs = partner_units_for(community)
+    if not scope.covers_region(community):
+        qs = qs.filter(pk__in=sorted(scope.org_ids))
+    try:
+        return qs.get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def partner_unit_of(*, community: Region, pk: Any) -> Organisation:
+    """Any active joint unit of *community* (for partners named on the community's own objects);
+    404 for a unit that is not one."""
+    try:
+        return partner_units_for(community).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def partnered_communities(*, user: Any, organisation: Organisation) -> QuerySet[Region]:
+    """Communities the unit is an active partner of, as far as *user* may place its resources:
+    all of them for the unit's own liaisons, those in the user's regions for staff."""
+    scope = get_scope(user)
+    qs = Region.objects.communities().filter(
+        pk__in=Partnership.objects.filter(organisation=organisation, status=PartnershipStatus.ACTIVE)
+        .values("community_id"))
+    if not scope.is_superuser and organisation.pk not in scope.org_ids:
+        qs = scope.filter_regions(qs)
+    return qs

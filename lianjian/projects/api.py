@@ -17,16 +17,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.auth import public_write_auth
-from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.base import Id, People, Year, document_schema, patch_values
+from lianjian.api.errors import ERROR_RESPONSES, resolve_id
 from lianjian.api.limits import MAX_TEXT, Hours, Money
-from lianjian.api.pagination import ShapedQuerySet
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.core.net import client_ip
-from lianjian.lists.models import Category, Need
-from lianjian.orgs.models import Organisation
+from lianjian.lists.models import Category
+from lianjian.lists.selectors import need_get
+from lianjian.orgs.selectors import partner_unit_for, partner_unit_of
 
 from . import selectors, services
 from .models import Project, ProjectStatus
@@ -121,11 +123,11 @@ class ProjectDetailOut(ProjectOut):
 
 
 class ProjectFilter(Schema):
-    community_id: int | None = None
-    category_id: int | None = None
+    community_id: Id | None = None
+    category_id: Id | None = None
     status: str = Field("", description=f"One of {', '.join(STATUSES)}")
-    unit_id: int | None = Field(None, description="Projects this unit leads or partners in")
-    year: int | None = None
+    unit_id: Id | None = Field(None, description="Projects this unit leads or partners in")
+    year: Year | None = None
     q: str = ""
 
 
@@ -133,12 +135,12 @@ MAX_PARTNERS = 20  # partner units of one project
 
 
 class ProjectIn(Schema):
-    community_id: int
-    year: int = Field(..., ge=2000, le=2100)
+    community_id: Id
+    year: Year
     title: str = Field(..., min_length=1, max_length=120)
-    category_id: int
-    lead_org_id: int
-    partner_ids: list[int] = Field([], max_length=MAX_PARTNERS)
+    category_id: Id
+    lead_org_id: Id
+    partner_ids: list[Id] = Field([], max_length=MAX_PARTNERS)
     description: str = Field("", max_length=MAX_TEXT)
     plan: str = Field("", max_length=MAX_TEXT)
     budget: Money = Decimal(0)
@@ -160,7 +162,7 @@ class ProjectPatch(Schema):
 class ProgressIn(Schema):
     text: str = Field(..., min_length=1, max_length=5000)
     happened_on: dt.date
-    people_served: int = Field(0, ge=0)
+    people_served: People = 0
     volunteer_hours: Hours = Decimal(0)
     is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
 
@@ -168,7 +170,7 @@ class ProgressIn(Schema):
 class CompleteIn(Schema):
     summary: str = Field(..., min_length=1, max_length=5000)
     completed_on: dt.date
-    people_served: int = Field(0, ge=0)
+    people_served: People = 0
     volunteer_hours: Hours = Decimal(0)
 
 
@@ -298,6 +300,7 @@ def _payload(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[Any]
 
 
 def _body_doc(schema: type[Schema]) -> dict[str, Any]:
+    document_schema(schema)
     ref = {"$ref": f"#/components/schemas/{schema.__name__}"}
     multipart = {
         "allOf": [
@@ -321,16 +324,17 @@ def _get_for_change(request: HttpRequest, project_id: int) -> Project:
     return selectors.project_get(user=request.user, pk=project_id)
 
 
-def _lookup(model: Any, pk: int, field: str) -> Any:
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
+def _category(pk: int) -> Category:
+    """Categories are one shared taxonomy: any active one may be used."""
+    category = Category.objects.filter(pk=pk, is_active=True).first()
+    if category is None:
         raise Http404
-    return obj
+    return category
 
 
 # ---- endpoints --------------------------------------------------------------------------------
 @router.get("", response=list[ProjectOut], summary="Projects in the caller's scope (filtered, paginated)")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
     community = None
     if filters.community_id:
@@ -352,7 +356,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> Any:
 
 
 @router.get(
-    "/{int:project_id}",
+    "/{id:project_id}",
     response={200: ProjectDetailOut, **ERROR_RESPONSES},
     summary="A project with units, milestones, progress and ratings",
 )
@@ -370,9 +374,12 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
     community = selectors.community_choices(user=request.user).filter(pk=data.pop("community_id")).first()
     if community is None:
         raise Http404
-    category = _lookup(Category, data.pop("category_id"), "category_id")
-    lead_org = _lookup(Organisation, data.pop("lead_org_id"), "lead_org_id")
-    partners = list(Organisation.objects.filter(pk__in=data.pop("partner_ids")))
+    category = resolve_id("category_id", _category, data.pop("category_id"))
+    # The lead is a joint unit the caller acts for; partners are active joint units of the community.
+    lead_org = resolve_id("lead_org_id", partner_unit_for, user=request.user, community=community,
+                          pk=data.pop("lead_org_id"))
+    partners = [resolve_id("partner_ids", partner_unit_of, community=community, pk=pk)
+                for pk in dict.fromkeys(data.pop("partner_ids"))]
     project = services.project_create(
         actor=request.user,
         community=community,
@@ -385,31 +392,32 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
 
 
 @router.post(
-    "/from-need/{int:need_id}",
+    "/from-need/{id:need_id}",
     response={201: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Turn a need's confirmed claims into its project (or add late claims to it)",
 )
 def create_from_need(request: HttpRequest, need_id: int) -> Status:
-    need = Need.objects.select_related("community").filter(pk=need_id).first()
-    if need is None or not get_scope(request.user).covers_region(need.community):
+    need = need_get(user=request.user, pk=need_id)
+    if not get_scope(request.user).covers_region(need.community):
         raise Http404
     project = services.project_create_from_claims(actor=request.user, need=need)
     return Status(201, _detail(request, selectors.project_get(user=request.user, pk=project.pk)))
 
 
 @router.patch(
-    "/{int:project_id}",
+    "/{id:project_id}",
     response={200: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Change plan, budget, material value, dates or wording",
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
-    project = services.project_update(actor=request.user, project=project, **payload.dict(exclude_unset=True))
+    project = services.project_update(actor=request.user, project=project,
+                                      **patch_values(payload, nullable=("start_date", "end_date")))
     return _detail(request, selectors.project_get(user=request.user, pk=project.pk))
 
 
 @router.post(
-    "/{int:project_id}/progress",
+    "/{id:project_id}/progress",
     response={201: ProgressOut, **ERROR_RESPONSES},
     summary="Report progress (JSON, or multipart/form-data with `photos` files)",
     openapi_extra=_body_doc(ProgressIn),
@@ -433,7 +441,7 @@ def add_progress(request: HttpRequest, project_id: int) -> Status:
     )
 
 
-@router.post("/{int:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress")
+@router.post("/{id:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress")
 def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
     project = services.project_start(
         actor=request.user, project=_get_for_change(request, project_id), start_date=payload.start_date
@@ -442,7 +450,7 @@ def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> di
 
 
 @router.post(
-    "/{int:project_id}/complete",
+    "/{id:project_id}/complete",
     response={200: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Complete with a summary and evidence photos (multipart), or after a completion "
     "progress report with photos (JSON)",
@@ -456,7 +464,7 @@ def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/{int:project_id}/cancel",
+    "/{id:project_id}/cancel",
     response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Cancel an open project with a reason (community staff)",
 )
@@ -467,14 +475,14 @@ def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> 
     return _out(request, project)
 
 
-@router.post("/{int:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone")
+@router.post("/{id:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone")
 def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Status:
     m = services.milestone_add(actor=request.user, project=_get_for_change(request, project_id), **payload.dict())
     return Status(201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False})
 
 
 @router.post(
-    "/milestones/{int:milestone_id}/done",
+    "/milestones/{id:milestone_id}/done",
     response={200: MilestoneOut, **ERROR_RESPONSES},
     summary="Mark a milestone reached",
 )
@@ -487,7 +495,7 @@ def done_milestone(request: HttpRequest, milestone_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/{int:project_id}/ratings",
+    "/{id:project_id}/ratings",
     response={200: list[RatingOut], **ERROR_RESPONSES},
     summary="Residents' ratings of a project",
 )

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core import ranges
 from lianjian.core.images import PhotoField
 from lianjian.lists.models import Category
 from lianjian.orgs.models import Organisation
@@ -93,11 +94,13 @@ class ProgressForm(forms.Form):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}))
     happened_on = forms.DateField(label=_("日期"), widget=_date_widget())
     people_served = forms.IntegerField(
-        label=_("服务人次"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("服务人次"), min_value=0, max_value=ranges.PEOPLE_MAX, initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     volunteer_hours = forms.DecimalField(
         label=_("志愿服务时长（小时）"),
         min_value=0,
+        max_value=ranges.HOURS_MAX,
         max_digits=8,
         decimal_places=1,
         initial=0,
@@ -116,10 +119,12 @@ class CompleteForm(forms.Form):
     # Not required here: the service reports a missing summary together with missing evidence.
     summary = forms.CharField(label=_("完成总结"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     completed_on = forms.DateField(label=_("完成日期"), widget=_date_widget())
-    people_served = forms.IntegerField(label=_("本次服务人次"), min_value=0, initial=0, required=False)
+    people_served = forms.IntegerField(label=_("本次服务人次"), min_value=0, max_value=ranges.PEOPLE_MAX, initial=0,
+                                       required=False)
     volunteer_hours = forms.DecimalField(
         label=_("本次志愿服务时长（小时）"),
         min_value=0,
+        max_value=ranges.HOURS_MAX,
         max_digits=8,
         decimal_places=1,
         initial=0,

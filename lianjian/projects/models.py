@@ -6,11 +6,14 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 
@@ -32,7 +35,7 @@ class Project(TimeStampedModel):
     community = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="projects", verbose_name=_("社区")
     )
-    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True, validators=ranges.year_validators())
     title = models.CharField(_("项目名称"), max_length=120)
     description = models.TextField(_("项目内容"), blank=True)
     category = models.ForeignKey(
@@ -53,21 +56,25 @@ class Project(TimeStampedModel):
         "orgs.Organisation", through="ProjectUnit", related_name="projects", verbose_name=_("参与单位")
     )
     plan = models.TextField(_("实施计划"), blank=True)
-    budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0)
-    material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0)
+    budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0,
+                                 validators=ranges.money_validators())
+    material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0,
+                                 validators=ranges.money_validators())
     status = models.CharField(
         _("状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED, db_index=True
     )
-    start_date = models.DateField(_("开始日期"), null=True, blank=True)
-    end_date = models.DateField(_("计划结束"), null=True, blank=True)
-    completed_on = models.DateField(_("完成日期"), null=True, blank=True, db_index=True)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True, validators=ranges.date_validators())
+    end_date = models.DateField(_("计划结束"), null=True, blank=True, validators=ranges.date_validators())
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True, db_index=True,
+                                    validators=ranges.date_validators())
     summary = models.TextField(_("完成总结"), blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
     # Counters kept by the services with F() expressions; the source rows stay authoritative.
-    people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0)
-    rating_count = models.PositiveIntegerField(_("评价数"), default=0)
-    rating_sum = models.PositiveIntegerField(_("评分合计"), default=0)
+    people_served = models.PositiveIntegerField(_("服务人次"), default=0, validators=ranges.people_validators())
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0,
+                                          validators=ranges.hours_validators())
+    rating_count = models.PositiveIntegerField(_("评价数"), default=0, validators=ranges.counter_validators())
+    rating_sum = models.PositiveIntegerField(_("评分合计"), default=0, validators=ranges.counter_validators())
     public_token = models.CharField(_("公开链接码"), max_length=16, unique=True, default=new_public_token)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,6 +118,15 @@ class Project(TimeStampedModel):
                 name="project_completed_has_date",
             ),
         ]
+
+    def clean(self) -> None:
+        """Dates in order: start ≤ planned end; completion not before the start."""
+        super().clean()
+        errors: dict[str, Any] = {}
+        ranges.check_order(errors, self.start_date, self.end_date, "end_date", _("计划结束日期不能早于开始日期。"))
+        ranges.check_order(errors, self.start_date, self.completed_on, "completed_on", _("完成日期不能早于开始日期。"))
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         return self.title
@@ -169,8 +185,8 @@ class ProjectUnit(models.Model):
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("节点"), max_length=100)
-    due_date = models.DateField(_("截止日期"))
-    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    due_date = models.DateField(_("截止日期"), validators=ranges.date_validators())
+    done_on = models.DateField(_("完成日期"), null=True, blank=True, validators=ranges.date_validators())
     overdue_notified = models.BooleanField(default=False)
 
     class Meta:
@@ -181,6 +197,14 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        today = timezone.localdate()
+        # A new milestone is not already overdue, except in the record of an earlier year's project.
+        if (self._state.adding and self.due_date and self.due_date < today and self.project_id
+                and self.project.year >= today.year):
+            raise ValidationError({"due_date": _("截止日期不能早于今天。")})
 
 
 class ProgressUpdate(models.Model):
@@ -201,9 +225,10 @@ class ProgressUpdate(models.Model):
         verbose_name=_("填报单位"),
     )
     text = models.TextField(_("进展情况"))
-    happened_on = models.DateField(_("日期"))
-    people_served = models.PositiveIntegerField(_("服务人次"), default=0)
-    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0)
+    happened_on = models.DateField(_("日期"), validators=ranges.date_validators())
+    people_served = models.PositiveIntegerField(_("服务人次"), default=0, validators=ranges.people_validators())
+    volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0,
+                                          validators=ranges.hours_validators())
     is_completion = models.BooleanField(_("完成证明"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -240,7 +265,7 @@ class Rating(models.Model):
     """A beneficiary's 1–5 star rating of a completed project; one per person or device."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
-    stars = models.PositiveSmallIntegerField(_("评分"))
+    stars = models.PositiveSmallIntegerField(_("评分"), validators=ranges.stars_validators())
     comment = models.CharField(_("评价"), max_length=300, blank=True)
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -278,9 +303,9 @@ class CompletedUnit(models.Model):
     """
 
     community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(validators=ranges.year_validators())
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
-    projects = models.PositiveIntegerField(default=0)
+    projects = models.PositiveIntegerField(default=0, validators=ranges.counter_validators())
 
     class Meta:
         verbose_name = _("完成项目单位（统计）")

@@ -220,12 +220,16 @@ def community_choices(*, user: Any) -> QuerySet[Region]:
 
 
 def community_units(*, community: Region) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(partnerships__community=community).order_by("name")
+    """The units a new project of *community* may have: its active joint units."""
+    from lianjian.orgs.selectors import partner_units_for
+
+    return partner_units_for(community).order_by("name")
 
 
 def unit_choices(*, community: Region) -> list[tuple[int, str]]:
-    """(id, name) of the community's joint units, for filter bars."""
-    return list(community_units(community=community).values_list("pk", "name"))
+    """(id, name) of every unit that was ever a joint unit of the community, for filter bars."""
+    return list(Organisation.objects.filter(partnerships__community=community).order_by("name")
+                .values_list("pk", "name"))
 
 
 def category_choices() -> list[tuple[int, str]]:

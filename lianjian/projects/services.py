@@ -165,9 +165,12 @@ def _save_photos(update: ProgressUpdate, photos: Sequence[PreparedPhoto]) -> Non
             raise
 
 
-def _check_liaison_partner(organisation: Organisation, community: Any) -> None:
-    if not Partnership.objects.filter(community=community, organisation=organisation).exists():
-        raise ValidationError({"lead_org": _("“%(name)s”不是本社区的联建单位。") % {"name": organisation.name}})
+def _check_liaison_partner(organisation: Organisation, community: Any, field: str = "lead_org") -> None:
+    """Every unit of a project is an ACTIVE joint unit of the project's community."""
+    from lianjian.orgs.selectors import is_active_partner
+
+    if not is_active_partner(organisation, community):
+        raise ValidationError({field: _("“%(name)s”不是本社区的联建单位。") % {"name": organisation.name}})
 
 
 # ---- creation ---------------------------------------------------------------------------------
@@ -254,6 +257,10 @@ def project_add_unit(
         Project.objects.select_for_update().filter(pk=project.pk).values_list("status", "community_id", "year").get()
     )
     existing = ProjectUnit.objects.filter(project=project, organisation=organisation).first()
+    if existing is None and claim is None:
+        # Units that claimed the need were checked when they claimed; any other unit must be an
+        # active joint unit of the project's community.
+        _check_liaison_partner(organisation, project.community, "partners")
     if existing is not None:
         if claim is not None and existing.claim_id is None:
             existing.claim = claim
@@ -430,6 +437,7 @@ def project_start(*, actor: Any, project: Project, start_date: dt.date | None = 
             "start_date": project.start_date or start_date or timezone.localdate(),
         },
     )
+    project.clean()  # the start may not fall after the planned end
     project.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="start", obj=project, changes=changes)
     return project
@@ -460,6 +468,10 @@ def progress_add(
         raise ValidationError({"happened_on": _("请填写日期。")})
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("日期不能晚于今天。")})
+    if project.start_date is None and project.end_date and happened_on > project.end_date:
+        # The first report starts the project on its date: it may not start after its planned end.
+        raise ValidationError({"happened_on": _("进展日期晚于计划结束日期（%(end)s），请先调整项目的计划结束日期。")
+                               % {"end": project.end_date.isoformat()}})
     people = _count(people_served, "people_served")
     hours = _decimal(volunteer_hours, "volunteer_hours")
     photos = _check_photos(photos)
@@ -552,6 +564,10 @@ def project_complete(
     _require_open(project)
     if project.start_date and completed_on < project.start_date:
         raise ValidationError({"completed_on": _("完成日期不能早于开始日期。")})
+    if project.start_date is None and project.end_date and completed_on > project.end_date:
+        raise ValidationError({"completed_on": _("项目没有开始日期，完成日期又晚于计划结束日期（%(end)s）："
+                                                 "请先填写开始日期或调整计划结束日期。")
+                               % {"end": project.end_date.isoformat()}})
     if photos or _count(people_served, "people_served") or _decimal(volunteer_hours, "volunteer_hours"):
         progress_add(
             actor=actor,

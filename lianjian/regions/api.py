@@ -4,9 +4,11 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from lianjian.api.base import Id, patch_values
 from lianjian.api.errors import ERROR_RESPONSES
+from lianjian.api.pagination import Pages
 
 from . import selectors, services
 from .models import Region
@@ -25,13 +27,13 @@ class RegionOut(Schema):
 
 
 class RegionFilter(Schema):
-    parent_id: int | None = None
+    parent_id: Id | None = None
     level: int | None = Field(None, ge=1, le=4)
     q: str = ""
 
 
 class RegionIn(Schema):
-    parent_id: int = Field(..., description="The node to create the region under")
+    parent_id: Id = Field(..., description="The node to create the region under")
     code: str = Field(..., min_length=2, max_length=20, pattern=r"^\d+$")
     name: str = Field(..., min_length=1, max_length=100)
     kind: Literal["district", "county_city", "county", "street", "town", "community", "village"]
@@ -43,13 +45,13 @@ class RegionPatch(Schema):
 
 
 @router.get("", response=list[RegionOut], summary="Regions in the caller's scope")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> list[Region]:
     return selectors.region_list(user=request.user, parent_id=filters.parent_id, level=filters.level,
                                  q=filters.q)  # type: ignore[return-value]
 
 
-@router.get("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+@router.get("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
 def get_region(request: HttpRequest, region_id: int) -> Region:
     return selectors.region_get(user=request.user, pk=region_id)
 
@@ -61,9 +63,9 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status:
                                               name=payload.name, kind=payload.kind))
 
 
-@router.patch("/{int:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
+@router.patch("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
 def update_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Region:
     region = selectors.region_get(user=request.user, pk=region_id)
     if not selectors.get_scope(request.user).can_change(region):
         raise PermissionDenied
-    return services.region_update(actor=request.user, region=region, **payload.dict(exclude_unset=True))
+    return services.region_update(actor=request.user, region=region, **patch_values(payload))

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from lianjian.orgs.models import Partnership
+from lianjian.orgs.selectors import partner_units_for
 from lianjian.projects.models import Project, ProjectStatus
 from lianjian.projects.services import project_create
 
@@ -65,7 +65,8 @@ class ProjectsSpec(LedgerSpec):
 
     def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> ProjectsContext:
         names = {v["lead_org"] for v in values if v["lead_org"]} | {n for v in values for n in v["partners"]}
-        partners = set(Partnership.objects.filter(community=community).values_list("organisation_id", flat=True))
+        # The project service's rule: every unit of a project is an ACTIVE joint unit of its community.
+        partners = set(partner_units_for(community).values_list("pk", flat=True))
         existing = set(Project.objects.filter(community=community, title__in={v["title"] for v in values})
                        .values_list("title", "year"))
         return ProjectsContext(orgs=OrgIndex.load(names), partners=partners, existing=existing)

@@ -62,6 +62,7 @@ def test_service_writes_keep_the_summary_equal_to_the_rows(world):
 
     # A unit joining a project that is already completed counts at once; joining twice does not.
     late = make_org(region=world.community, name="后加单位")
+    make_partnership(community=world.community, organisation=late)  # only joint units join projects
     services.project_add_unit(actor=SYSTEM, project=b, organisation=late)
     services.project_add_unit(actor=SYSTEM, project=b, organisation=late)
     assert _summary() == _row_by_row()
@@ -131,6 +132,8 @@ def test_units_joining_while_the_project_completes_are_counted_once():
     counted exactly once, whichever write lands first."""
     world = make_world()
     orgs = [make_org(region=world.community, name=f"并发单位{i}") for i in range(8)]
+    for o in orgs:
+        make_partnership(community=world.community, organisation=o)
     p = project(world, status="in_progress")
     jobs = [lambda: _complete(Project.objects.get(pk=p.pk))] + [
         lambda o=o: services.project_add_unit(actor=SYSTEM, project=Project.objects.get(pk=p.pk), organisation=o)
