@@ -29,6 +29,7 @@ from lianjian.core.spreadsheets import (
     column_number,
     inspect_xlsx,
 )
+from lianjian.core.text import append_row, printable
 
 from .cells import normalise_header, parse_text
 from .kinds.base import CHOICE, DATE, DECIMAL, INT, LIST, PHONE, LedgerSpec
@@ -315,7 +316,7 @@ def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = (), *, com
     count = 0
     types = [c.type for c in spec.columns]
     for count, row in enumerate(rows, 1):  # noqa: B007 - the count is used below
-        ws.append([_cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
+        append_row(ws, [_cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
     last = max(count + 1, VALIDATION_ROWS)
     # Text format keeps phone numbers from turning into numbers; dates show as dates. The column
     # style covers rows typed later; written cells get it one by one (no empty cells are created,
@@ -350,7 +351,7 @@ def _add_dropdowns(wb: Workbook, ws: Any, spec: LedgerSpec, last: int, suggestio
         letter = get_column_letter(index)
         options.cell(row=1, column=index, value=key[1])
         for r, label in enumerate(labels, 2):
-            options.cell(row=r, column=index, value=label)
+            options.cell(row=r, column=index, value=printable(label))
         ranges[key] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
     for index, column in enumerate(spec.columns, 1):
         strict = (True, column.options) in ranges
@@ -395,8 +396,8 @@ def _add_help(wb: Workbook, spec: LedgerSpec, suggestions: dict[str, list[str]])
         common = "、".join(suggestions.get(column.suggest, [])[:30]) if column.suggest else ""
         described = "；".join(p for p in (allowed and _("可选：%(v)s") % {"v": allowed},
                                          common and _("常用：%(v)s") % {"v": common}, column.help) if p)
-        ws.append([column.header, _("必填") if column.required else _("选填"),
-                   TYPE_FORMAT.get(column.type, _("文本")), described, column.example])
+        append_row(ws, [column.header, _("必填") if column.required else _("选填"),
+                        TYPE_FORMAT.get(column.type, _("文本")), described, column.example])
     for letter, width in zip("ABCDE", (16, 10, 36, 60, 24), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
@@ -415,7 +416,7 @@ def build_error_report(errors: Iterable[Any], *, summary: str = "") -> bytes:
     ws.freeze_panes = "A2"
     ws.append([_("行号"), _("列"), _("原因")])
     for error in errors:
-        ws.append([error.row, error.column, error.message])
+        append_row(ws, [error.row, error.column, error.message])
     if summary:
         ws.append([])
         ws.append(["", "", summary])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -35,9 +36,9 @@ def _partnered(scope: Any, community_id: int) -> bool:
 class Category(models.Model):
     """A managed category of the taxonomy (就业创业, 助老敬老 …), editable by admins."""
 
-    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
     code = models.SlugField(_("代码"), max_length=40, unique=True)
-    description = models.CharField(_("说明"), max_length=200, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True, validators=[reject_control_chars_multiline])
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -53,7 +54,7 @@ class Category(models.Model):
 class BeneficiaryGroup(models.Model):
     """Who benefits: 老人, 儿童, 残疾人, 失业人员, 新就业群体 …"""
 
-    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
 
@@ -100,17 +101,17 @@ class Need(TimeStampedModel):
 
     community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="needs",
                                   verbose_name=_("社区"))
-    title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("描述"), blank=True)
+    title = models.CharField(_("标题"), max_length=100, validators=[reject_control_chars])
+    description = models.TextField(_("描述"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs",
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="needs",
                                                 verbose_name=_("受益群体"))
     beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True)
     quantity_needed = models.PositiveIntegerField(_("需求数量"), default=1)
-    quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项")
+    quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项", validators=[reject_control_chars])
     quantity_covered = models.PositiveIntegerField(_("已认领数量"), default=0)
-    place = models.CharField(_("地点"), max_length=100, blank=True)
+    place = models.CharField(_("地点"), max_length=100, blank=True, validators=[reject_control_chars])
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.LOW)
     wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True, default=current_year)
@@ -120,12 +121,13 @@ class Need(TimeStampedModel):
                                   related_name="needs", verbose_name=_("提出人"))
     requester_org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="needs_raised", verbose_name=_("提出单位"))
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[reject_control_chars])
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
     status = models.CharField(_("状态"), max_length=10, choices=NeedStatus.choices,
                               default=NeedStatus.SUBMITTED,
                               db_index=True)
-    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True,
+                                   validators=[reject_control_chars_multiline])
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("审核人"))
@@ -188,7 +190,7 @@ class Need(TimeStampedModel):
 class NeedPhoto(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="needs/%Y/%m/")
-    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    caption = models.CharField(_("说明"), max_length=100, blank=True, validators=[reject_control_chars])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,20 +214,20 @@ class Resource(TimeStampedModel):
 
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="resources",
                                      verbose_name=_("提供单位"))
-    title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("描述"), blank=True)
+    title = models.CharField(_("标题"), max_length=100, validators=[reject_control_chars])
+    description = models.TextField(_("描述"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="resources",
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="resources",
                                                 verbose_name=_("面向群体"))
     capacity = models.PositiveIntegerField(_("总量"))
-    capacity_unit = models.CharField(_("单位"), max_length=10, default="人")
+    capacity_unit = models.CharField(_("单位"), max_length=10, default="人", validators=[reject_control_chars])
     remaining = models.PositiveIntegerField(_("剩余"))
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_until = models.DateField(_("有效期止"), null=True, blank=True)
     communities = models.ManyToManyField("regions.Region", blank=True, related_name="resources_offered",
                                          verbose_name=_("服务社区"))
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[reject_control_chars])
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
     status = models.CharField(_("状态"), max_length=10, choices=ResourceStatus.choices,
                               default=ResourceStatus.ACTIVE, db_index=True)
@@ -305,14 +307,15 @@ class Claim(TimeStampedModel):
     status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices,
                               default=ClaimStatus.PENDING,
                               db_index=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True, validators=[reject_control_chars_multiline])
     channel = models.CharField(_("认领渠道"), max_length=10, default="web")  # web / api / meeting / import
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="claims_made", verbose_name=_("认领人"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("确认人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    reason = models.CharField(_("原因"), max_length=300, blank=True)  # decline or withdraw reason
+    reason = models.CharField(_("原因"), max_length=300, blank=True,  # decline or withdraw reason
+                              validators=[reject_control_chars_multiline])
 
     class Meta:
         verbose_name = _("认领")

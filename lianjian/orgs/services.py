@@ -13,6 +13,7 @@ from lianjian.accounts.models import Role
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.services import role_grant
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.text import check_text
 
 from .models import LiaisonChange, Organisation, Partnership, PartnershipStatus
 
@@ -85,6 +86,7 @@ def partnership_create(*, actor: Any, community: Any, organisation: Organisation
 @transaction.atomic
 def partnership_set_liaison(*, actor: Any, partnership: Partnership, liaison: Any, reason: str = "") -> Partnership:
     """Appoint the partnership's liaison, keeping the history and granting the liaison role."""
+    check_text(reason, field="reason")
     if not get_scope(actor).covers_region(partnership.community):
         raise PermissionDenied
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
