@@ -285,7 +285,8 @@ _REQUIRED_FONT = Font(bold=True, color="B3261E")
 _HEADER_FONT = Font(bold=True)
 
 
-def _cell_value(column_type: str, value: Any) -> Any:
+def cell_value(column_type: str, value: Any) -> Any:
+    """A value of an exported row as the cell is written (lists joined, dates as dates)."""
     if value is None:
         return None
     if column_type == LIST:
@@ -316,7 +317,7 @@ def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = (), *, com
     count = 0
     types = [c.type for c in spec.columns]
     for count, row in enumerate(rows, 1):  # noqa: B007 - the count is used below
-        append_row(ws, [_cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
+        append_row(ws, [cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
     last = max(count + 1, VALIDATION_ROWS)
     # Text format keeps phone numbers from turning into numbers; dates show as dates. The column
     # style covers rows typed later; written cells get it one by one (no empty cells are created,
