@@ -267,7 +267,8 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
                        values=[v for _row, v in parsed] + [v for _row, v, _r, _c in matched])
     for row, values, record, changed in matched:
         if not changed:
-            report.plans.append(Plan(row=row, action=_("无变化"), label=str(record), obj=record, kind=UNCHANGED))
+            label = str(spec.export_row(record).get(spec.duplicate_column) or record)
+            report.plans.append(Plan(row=row, action=_("无变化"), label=label, obj=record, kind=UNCHANGED))
             continue
         try:
             plan = spec.check_update(row, values, record, changed, ctx=ctx, community=community, actor=actor)

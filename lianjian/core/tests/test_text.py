@@ -91,7 +91,8 @@ def test_api_refuses_a_control_character_with_422_and_writes_nothing(client, wor
     from lianjian.lists.models import Need
 
     _token, raw = api_token_create(user=world.rider, name="test")
-    for title, description in (("\u0001", ""), ("公交站\u0007座椅", ""), ("公交站座椅", "描述\u001b[31m")):
+    cases = (("\u0001", ""), ("\u0000", ""), ("公交站\u0007座椅", ""), ("公交站座椅", "描述\u001b[31m"))
+    for title, description in cases:
         response = client.post("/api/v1/needs", {"community_id": world.community.pk, "title": title,
                                                  "description": description, "category": "employment"},
                                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
