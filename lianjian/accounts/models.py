@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.core.text import reject_control_chars
 from lianjian.core.validators import phone_validator as phone_validator  # re-exported for older imports
 
 
@@ -26,7 +27,7 @@ def mask_phone(phone: str | None) -> str:
 class User(AbstractUser):
     """A person who logs in: staff, liaisons, residents, riders, volunteers."""
 
-    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[reject_control_chars])
     phone = models.CharField(
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )
@@ -117,7 +118,7 @@ class ApiToken(models.Model):
     """A personal API token; only its hash is stored, the raw value is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("名称"), max_length=60)
+    name = models.CharField(_("名称"), max_length=60, validators=[reject_control_chars])
     prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

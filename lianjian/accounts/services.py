@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianjian.core.activity import record_activity, snapshot
+from lianjian.core.text import check_text
 
 from .models import SELF_SERVICE_ROLES, ApiToken, Role, RoleAssignment, User, hash_token
 from .permissions import forget_scope, get_scope
@@ -79,6 +80,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": _("请填写令牌名称。")})
     if len(name) > 60:
         raise ValidationError({"name": _("名称不能超过 60 个字符。")})
+    check_text(name, field="name", multiline=False)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], key_hash=hash_token(raw))
     record_activity(actor=user, action="create_token", obj=token, changes={"name": [None, name]})

@@ -7,6 +7,8 @@ A year without data still gives a document, which says so.
 from __future__ import annotations
 
 import base64
+import copy
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -19,6 +21,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lianjian.core.text import printable
 from lianjian.regions.models import Region
 
 from . import charts, selectors
@@ -169,9 +172,35 @@ def _meeting_part(community: Region, year: int) -> MeetingPart | None:
     )
 
 
+def _printable_tree(value: Any) -> Any:
+    """*value* with every string in it passed through :func:`printable`: titles, names, minutes …
+
+    Rows stored before control characters were refused (or written by another path) would
+    otherwise stop python-docx and openpyxl ("All strings must be XML compatible") and the whole
+    report with them. The three renderers share the cleaned data.
+    """
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [_printable_tree(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_printable_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, Region):
+        region = copy.copy(value)  # the caller's instance stays as it is
+        region.name, region.full_name = printable(value.name), printable(value.full_name)
+        return region
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _printable_tree(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def build_report(*, community: Region, year: int) -> ReportData:
+    community = _printable_tree(community)
     stats = selectors.region_stats(region=community, year=year)
-    figures, previous = stats.current, stats.previous
+    figures, previous = _printable_tree(stats.current), _printable_tree(stats.previous)
     category_chart = month_chart = None
     if figures.projects_completed:
         category_chart = charts.bar_chart(
@@ -186,10 +215,10 @@ def build_report(*, community: Region, year: int) -> ReportData:
         year=year,
         figures=figures,
         previous=previous,
-        units=selectors.unit_rows(community=community, year=year),
-        projects=selectors.project_rows(community=community, year=year),
-        highlights=selectors.highlights(community=community, year=year),
-        meeting=_meeting_part(community, year),
+        units=_printable_tree(selectors.unit_rows(community=community, year=year)),
+        projects=_printable_tree(selectors.project_rows(community=community, year=year)),
+        highlights=_printable_tree(selectors.highlights(community=community, year=year)),
+        meeting=_printable_tree(_meeting_part(community, year)),
         category_chart=category_chart,
         month_chart=month_chart,
         generated_at=timezone.localtime(),

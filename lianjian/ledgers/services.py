@@ -6,6 +6,12 @@ with the same rules as the app's services (model ``full_clean`` plus the service
 finds duplicates inside the file and against the database, and only when no row has an error
 writes every row in one transaction. Each written row leaves an audit entry with source
 ``import``; so does the import as a whole, on the community.
+
+A row whose identifying column (编号, or the unit's name) names one of the community's records
+is compared with that record as the export writes it, cell by cell and with the same parsers:
+an unchanged row is matched (nothing written, nothing checked beyond that), a changed one is an
+update of the changed columns. So an export imports back unchanged with no error, and an edited
+export updates what was edited instead of duplicating the rows.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import activity_source, record_activity
+from lianjian.core.text import printable
 
 from .cells import (
     CellError,
@@ -33,8 +40,21 @@ from .cells import (
     parse_text,
 )
 from .kinds import get_spec
-from .kinds.base import CHOICE, DATE, DECIMAL, INT, LIST, PHONE, LedgerSpec, Plan, RowInvalid
-from .workbook import MAX_ROWS, LedgerFileError, open_sheet
+from .kinds.base import (
+    CHOICE,
+    CREATE,
+    DATE,
+    DECIMAL,
+    INT,
+    LIST,
+    PHONE,
+    UNCHANGED,
+    UPDATE,
+    LedgerSpec,
+    Plan,
+    RowInvalid,
+)
+from .workbook import MAX_ROWS, LedgerFileError, cell_value, open_sheet
 
 __all__ = ["ImportReport", "LedgerFileError", "RowError", "ledger_import"]
 
@@ -68,7 +88,20 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     created: int = 0
+    updated: int = 0
     seconds: float = 0.0
+
+    @property
+    def to_create(self) -> int:
+        return sum(1 for p in self.plans if p.kind == CREATE)
+
+    @property
+    def to_update(self) -> int:
+        return sum(1 for p in self.plans if p.kind == UPDATE)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for p in self.plans if p.kind == UNCHANGED)
 
     @property
     def ok(self) -> bool:
@@ -81,13 +114,20 @@ class ImportReport:
     def summary(self) -> str:
         """One Chinese sentence on the outcome."""
         parts = {"kind": _(self.label), "rows": self.rows, "empty": self.empty_rows, "bad": self.bad_rows,
-                 "errors": len(self.errors), "n": len(self.plans), "created": self.created}
+                 "errors": len(self.errors), "n": self.to_create, "created": self.created,
+                 "u": self.to_update, "updated": self.updated, "same": self.unchanged}
         if self.errors:
             text = _("共 %(rows)d 行数据，其中 %(bad)d 行有误（%(errors)d 处错误），未写入任何数据。") % parts
-        elif self.dry_run:
+        elif self.dry_run and not (self.to_update or self.unchanged):
             text = _("检查通过（试运行）：将导入 %(n)d 条%(kind)s，未写入任何数据。") % parts
-        else:
+        elif self.dry_run:
+            text = _("检查通过（试运行）：将新建 %(n)d 条、更新 %(u)d 条%(kind)s，%(same)d 条与平台一致；"
+                     "未写入任何数据。") % parts
+        elif not (self.to_update or self.unchanged):
             text = _("导入成功：已写入 %(created)d 条%(kind)s。") % parts
+        else:
+            text = _("导入成功：新建 %(created)d 条、更新 %(updated)d 条%(kind)s，"
+                     "%(same)d 条与平台一致无需修改。") % parts
         if self.empty_rows:
             text += _("已跳过 %(empty)d 个空行。") % parts
         return text
@@ -122,6 +162,55 @@ def _parse_cells(spec: LedgerSpec, options: dict[str, dict[str, Any]], positions
     return values, errors
 
 
+def _canonical(column: Any, options: dict[str, dict[str, Any]], raw: Any) -> Any:
+    """A cell as the comparison of a row with an existing record sees it.
+
+    The value the importer would parse, or, when it does not parse (an inactive category, a
+    status an import could not set), the cell's text: unchanged cells then compare equal either way.
+    """
+    if is_blank(raw):
+        return _BLANK.get(column.type, "") if column.type != LIST else ()
+    try:
+        if column.type == CHOICE:
+            text = parse_text(raw)
+            mapping = options[column.options]
+            return mapping[text] if text in mapping else ("text", text)
+        if column.type == LIST:
+            return tuple(sorted(parse_list(raw)))
+        parser = _PARSERS.get(column.type)
+        if parser is None:  # text: the export cleaned control characters and XML turned \r\n into \n
+            return printable(parse_text(raw)).replace("\r\n", "\n").replace("\r", "\n")
+        return parser(raw)
+    except CellError:
+        return ("text", parse_text(raw))
+
+
+def _changed(spec: LedgerSpec, options: dict[str, dict[str, Any]], positions: dict[str, int],
+             cells: tuple[Any, ...], current: dict[str, Any]) -> set[str]:
+    """Keys of the columns present in the file whose cell differs from the record's export."""
+    changed = set()
+    for column in spec.columns:
+        index = positions.get(column.key)
+        if index is None or column.readonly or column.key == spec.id_column:
+            continue
+        raw = cells[index] if index < len(cells) else None
+        stored = cell_value(column.type, current.get(column.key))
+        if _canonical(column, options, raw) != _canonical(column, options, stored):
+            changed.add(column.key)
+    return changed
+
+
+def _record_key(spec: LedgerSpec, positions: dict[str, int], cells: tuple[Any, ...]) -> Any:
+    index = positions.get(spec.id_column)
+    raw = cells[index] if index is not None and index < len(cells) else None
+    if spec.column(spec.id_column).type == INT:
+        try:
+            return parse_int(raw)
+        except CellError:
+            return None
+    return parse_text(raw) or None
+
+
 def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[bytes]) -> Any:
     """Fill *report* with the plan of every good row and the errors of every bad one."""
     community = report.community
@@ -129,6 +218,7 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
     options = spec.option_lists()
     headers = {c.key: c.header for c in spec.columns}
     parsed: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[int, tuple[Any, ...]]] = []
     blank_run = 0  # empty rows count only when data follows them, not the sheet's empty tail
     try:
         for row, cells in sheet.rows:
@@ -140,17 +230,53 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
             report.rows += 1
             if report.rows > MAX_ROWS:
                 raise LedgerFileError(_("一次最多导入 %(n)d 行，请拆分文件。") % {"n": MAX_ROWS})
-            values, errors = _parse_cells(spec, options, sheet.positions, cells)
-            if errors:
-                report.errors.extend(RowError(row, headers[k], m) for k, m in errors.items())
-            else:
-                parsed.append((row, values))
+            rows.append((row, cells))
     finally:
         sheet.close()
     if not report.rows:
         raise LedgerFileError(_("文件中没有数据行（表头下方为空）。"))
 
-    ctx = spec.prepare(actor=actor, community=community, values=[v for _row, v in parsed])
+    keys = {_record_key(spec, sheet.positions, cells) for _row, cells in rows} - {None}
+    records = spec.existing(community=community, keys=keys) if keys else {}
+    matched: list[tuple[int, dict[str, Any], Any, set[str]]] = []
+    seen_records: dict[Any, int] = {}
+    for row, cells in rows:
+        values, errors = _parse_cells(spec, options, sheet.positions, cells)
+        key = _record_key(spec, sheet.positions, cells)
+        record = records.get(key) if key is not None else None
+        if record is not None:
+            if key in seen_records:
+                report.errors.append(RowError(row, headers[spec.id_column],
+                                              _("与第 %(row)d 行是同一条记录。") % {"row": seen_records[key]}))
+                continue
+            seen_records[key] = row
+            changed = _changed(spec, options, sheet.positions, cells, spec.export_row(record))
+            # Cells left as exported are not checked again: what the record holds stays.
+            errors = {k: m for k, m in errors.items() if k in changed}
+            if errors:
+                report.errors.extend(RowError(row, headers[k], m) for k, m in errors.items())
+            else:
+                matched.append((row, values, record, changed))
+            continue
+        if errors:
+            report.errors.extend(RowError(row, headers[k], m) for k, m in errors.items())
+        else:
+            parsed.append((row, values))
+
+    ctx = spec.prepare(actor=actor, community=community,
+                       values=[v for _row, v in parsed] + [v for _row, v, _r, _c in matched])
+    for row, values, record, changed in matched:
+        if not changed:
+            label = str(spec.export_row(record).get(spec.duplicate_column) or record)
+            report.plans.append(Plan(row=row, action=_("无变化"), label=label, obj=record, kind=UNCHANGED))
+            continue
+        try:
+            plan = spec.check_update(row, values, record, changed, ctx=ctx, community=community, actor=actor)
+        except RowInvalid as exc:
+            report.errors.extend(RowError(row, headers[k], m) for k, m in exc.errors.items())
+            continue
+        plan.kind = UPDATE
+        report.plans.append(plan)
     seen: dict[Any, int] = {}
     for row, values in parsed:
         try:
@@ -166,6 +292,7 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
         if key is not None:
             seen[key] = row
         report.plans.append(plan)
+    report.plans.sort(key=lambda p: p.row)
     report.errors.sort(key=lambda e: e.row)
     return ctx
 
@@ -195,14 +322,21 @@ def ledger_import(*, actor: Any, kind: str, community: Any, file: IO[bytes], dry
                 ctx = _validate(spec, report, actor=actor, file=file)
                 if report.ok:
                     with activity_source("import"):
-                        report.created = spec.write(report.plans, actor=actor, community=community, ctx=ctx)
+                        creates = [p for p in report.plans if p.kind == CREATE]
+                        updates = [p for p in report.plans if p.kind == UPDATE]
+                        if creates:
+                            report.created = spec.write(creates, actor=actor, community=community, ctx=ctx)
+                        if updates:
+                            report.updated = spec.write_updates(updates, actor=actor, community=community,
+                                                                ctx=ctx)
                         record_activity(actor=actor, action="ledger_import", obj=community, source="import",
-                                        changes={"kind": [None, kind], "rows": [None, report.created]},
+                                        changes={"kind": [None, kind], "rows": [None, report.created],
+                                                 "updated": [None, report.updated]},
                                         note=filename)
         except (ValidationError, IntegrityError) as exc:
             # Rows passed the checks but the database refused one (e.g. someone else created the
             # same record meanwhile); the transaction is rolled back, so nothing is written.
-            report.created = 0
+            report.created = report.updated = 0
             raise LedgerFileError(_("写入时发生冲突，未写入任何数据，请重新导入：%(reason)s")
                                   % {"reason": "；".join(getattr(exc, "messages", [str(exc)]))}) from None
     report.seconds = time.perf_counter() - started

@@ -9,7 +9,6 @@ drop-downs for option columns, phone numbers stored as text and dates as dates; 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -18,9 +17,19 @@ from xml.etree import ElementTree
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from lianjian.core.spreadsheets import (
+    SpreadsheetRejected,
+    XlsxLimits,
+    check_cell_text,
+    check_position,
+    column_number,
+    inspect_xlsx,
+)
+from lianjian.core.text import append_row, printable
 
 from .cells import normalise_header, parse_text
 from .kinds.base import CHOICE, DATE, DECIMAL, INT, LIST, PHONE, LedgerSpec
@@ -28,8 +37,12 @@ from .kinds.base import CHOICE, DATE, DECIMAL, INT, LIST, PHONE, LedgerSpec
 HELP_SHEET = "说明"
 OPTIONS_SHEET = "选项"
 IGNORED_HEADERS = {"序号", "行号"}
-MAX_ROWS = 100_000
+MAX_ROWS = 50_000  # data rows of one import
 HEADER_SCAN_ROWS = 10
+MAX_COLUMNS = 100
+# What an uploaded workbook may hold, checked before parsing (the sheet may have blank rows and
+# a header a few rows down, hence the margin over MAX_ROWS).
+LIMITS = XlsxLimits(max_rows=MAX_ROWS + 1_000, max_columns=MAX_COLUMNS)
 VALIDATION_ROWS = 2000  # how far down an empty template offers drop-downs
 
 TYPE_FORMAT = {
@@ -60,15 +73,11 @@ class Sheet:
 # ---- reading -----------------------------------------------------------------------------------
 
 def _sniff(file: IO[bytes]) -> None:
-    """Reject what is plainly not an .xlsx workbook before openpyxl trips over it."""
-    head = file.read(8)
-    file.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise LedgerFileError(
-            _("这是旧版 Excel（.xls）文件，请在 Excel 或 WPS 中“另存为”.xlsx 格式后再导入。"))
-    if not head.startswith(b"PK") or not zipfile.is_zipfile(file):
-        raise LedgerFileError(_("文件不是 Excel（.xlsx）工作簿，请使用下载的模板填写后上传。"))
-    file.seek(0)
+    """Refuse what is not a plain .xlsx workbook, or one too big to read, before openpyxl opens it."""
+    try:
+        inspect_xlsx(file, limits=LIMITS)
+    except SpreadsheetRejected as exc:
+        raise LedgerFileError(str(exc)) from None
 
 
 def open_sheet(file: IO[bytes], spec: LedgerSpec) -> Sheet:
@@ -88,8 +97,8 @@ def open_sheet(file: IO[bytes], spec: LedgerSpec) -> Sheet:
         header_row = 0
         header: tuple[Any, ...] = ()
         best = 0
-        top = ws.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, values_only=True)
-        for number, cells in enumerate(top, 1):
+        top = _top_rows(ws)
+        for number, cells in top:
             hits = sum(1 for c in cells if normalise_header(c) in known)
             if hits > best:
                 best, header_row, header = hits, number, cells
@@ -122,15 +131,47 @@ def open_sheet(file: IO[bytes], spec: LedgerSpec) -> Sheet:
     except LedgerFileError:
         wb.close()
         raise
+    except SpreadsheetRejected as exc:
+        wb.close()
+        raise LedgerFileError(str(exc)) from None
     except Exception as exc:
         wb.close()
         raise LedgerFileError(
             _("无法读取该 Excel 文件（%(reason)s）。") % {"reason": type(exc).__name__}) from None
+    return Sheet(title=ws.title, header_row=header_row, positions=positions, rows=_rows(ws, after=header_row),
+                 close=wb.close)
+
+
+def _rows(ws: Any, *, after: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
-        rows = _fast_rows(ws, after=header_row)
+        return _fast_rows(ws, after=after)
     except AttributeError:  # openpyxl internals moved: fall back to its (slower) reader
-        rows = enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1)
-    return Sheet(title=ws.title, header_row=header_row, positions=positions, rows=rows, close=wb.close)
+        return _bounded(enumerate(ws.iter_rows(min_row=after + 1, values_only=True), after + 1))
+
+
+def _top_rows(ws: Any) -> list[tuple[int, tuple[Any, ...]]]:
+    """The first HEADER_SCAN_ROWS rows, read with the same bounded reader as the data rows."""
+    rows = _rows(ws, after=0)
+    top = []
+    try:
+        for number, cells in rows:
+            if number > HEADER_SCAN_ROWS:
+                break
+            top.append((number, cells))
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return top
+
+
+def _bounded(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for number, cells in rows:
+        try:
+            check_position(row=number, column=len(cells), limits=LIMITS)
+        except SpreadsheetRejected as exc:
+            raise LedgerFileError(str(exc)) from None
+        yield number, cells
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -149,43 +190,79 @@ def _fast_rows(ws: Any, *, after: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
     source = ws._get_source()
 
     def generate() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        expected = 1
+        expected, previous, number, cells, in_row = 1, 0, 0, 0, False
+        # Elements outside rows, innermost last: each is dropped from its parent once read, so
+        # neither rows nor anything else (merge ranges, hyperlinks …) piles up in memory.
+        stack: list[Any] = []
         try:
             # Same parser openpyxl uses without defusedxml: ElementTree never fetches external
             # entities, and expat ≥ 2.4.1 (CPython 3.11 ships 2.5) refuses entity-expansion bombs.
-            for _event, element in ElementTree.iterparse(source, events=("end",)):  # noqa: S314
-                if element.tag != _ROW:
+            # Rows and cells are bounded when they start, before their content is built.
+            for event, element in ElementTree.iterparse(source, events=("start", "end")):  # noqa: S314
+                tag = element.tag
+                if event == "start":
+                    if tag == _ROW:
+                        number = int(element.get("r") or expected)
+                        if number <= previous:
+                            raise LedgerFileError(_("工作表的行号重复或顺序颠倒（第 %(row)d 行），"
+                                                    "请在 Excel 或 WPS 中重新保存后再导入。") % {"row": number})
+                        # Checked before the gap is filled: a row numbered 2,000,000,000 is
+                        # refused at once instead of yielding two billion empty rows.
+                        check_position(row=number, column=1, limits=LIMITS)
+                        in_row, cells = True, 0
+                    elif in_row and tag == _CELL:
+                        cells += 1
+                        check_position(row=number, column=cells, limits=LIMITS)
+                    elif not in_row:
+                        stack.append(element)
                     continue
-                number = int(element.get("r") or expected)
-                if number > after:
-                    for gap in range(max(expected, after + 1), number):
-                        yield gap, ()
-                    yield number, _row_values(element, shared, date_styles, epoch)
-                expected = number + 1
-                element.clear()
+                if tag == _ROW:
+                    in_row, previous = False, number
+                    if number > after:
+                        for gap in range(max(expected, after + 1), number):
+                            yield gap, ()
+                        yield number, _row_values(element, shared, date_styles, epoch, number)
+                    expected = number + 1
+                    element.clear()
+                    if stack:
+                        stack[-1].remove(element)
+                elif not in_row and stack and stack[-1] is element:
+                    stack.pop()
+                    element.clear()
+                    if stack:
+                        stack[-1].remove(element)
+        except SpreadsheetRejected as exc:
+            raise LedgerFileError(str(exc)) from None
+        except (ElementTree.ParseError, ValueError, IndexError, KeyError) as exc:
+            raise LedgerFileError(_("无法读取该 Excel 文件（%(reason)s），请确认文件未损坏且为 .xlsx 格式。")
+                                  % {"reason": type(exc).__name__}) from None
         finally:
             source.close()
 
     return generate()
 
 
-def _row_values(row: Any, shared: Any, date_styles: Any, epoch: Any) -> tuple[Any, ...]:
+def _row_values(row: Any, shared: Any, date_styles: Any, epoch: Any, row_number: int) -> tuple[Any, ...]:
     values: list[Any] = []
     for cell in row.iter(_CELL):
         ref = cell.get("r")
         if ref:
-            column = column_index_from_string(ref.rstrip("0123456789"))
+            column = column_number(ref.rstrip("0123456789"))
+            check_position(row=row_number, column=column, limits=LIMITS)
             if column > len(values) + 1:
                 values.extend([None] * (column - len(values) - 1))
+        else:
+            check_position(row=row_number, column=len(values) + 1, limits=LIMITS)
         kind = cell.get("t", "n")
         if kind == "inlineStr":
-            values.append("".join(t.text or "" for t in cell.iter(_TEXT)))
+            text = "".join(t.text or "" for t in cell.iter(_TEXT))
+            values.append(check_cell_text(text, row=row_number, column=len(values) + 1))
             continue
         raw = cell.findtext(_VALUE)
         if raw is None:
             values.append(None)
         elif kind == "s":
-            values.append(str(shared[int(raw)]))
+            values.append(check_cell_text(str(shared[int(raw)]), row=row_number, column=len(values) + 1))
         elif kind == "n":
             number: Any = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
             style = cell.get("s")
@@ -197,7 +274,7 @@ def _row_values(row: Any, shared: Any, date_styles: Any, epoch: Any) -> tuple[An
         elif kind == "d":
             values.append(dt.datetime.fromisoformat(raw.rstrip("Z")))
         else:  # str (formula result), e (error)
-            values.append(raw)
+            values.append(check_cell_text(raw, row=row_number, column=len(values) + 1))
     return tuple(values)
 
 
@@ -208,7 +285,8 @@ _REQUIRED_FONT = Font(bold=True, color="B3261E")
 _HEADER_FONT = Font(bold=True)
 
 
-def _cell_value(column_type: str, value: Any) -> Any:
+def cell_value(column_type: str, value: Any) -> Any:
+    """A value of an exported row as the cell is written (lists joined, dates as dates)."""
     if value is None:
         return None
     if column_type == LIST:
@@ -239,7 +317,7 @@ def build_workbook(spec: LedgerSpec, rows: Iterable[dict[str, Any]] = (), *, com
     count = 0
     types = [c.type for c in spec.columns]
     for count, row in enumerate(rows, 1):  # noqa: B007 - the count is used below
-        ws.append([_cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
+        append_row(ws, [cell_value(t, row.get(c.key)) for t, c in zip(types, spec.columns, strict=True)])
     last = max(count + 1, VALIDATION_ROWS)
     # Text format keeps phone numbers from turning into numbers; dates show as dates. The column
     # style covers rows typed later; written cells get it one by one (no empty cells are created,
@@ -274,7 +352,7 @@ def _add_dropdowns(wb: Workbook, ws: Any, spec: LedgerSpec, last: int, suggestio
         letter = get_column_letter(index)
         options.cell(row=1, column=index, value=key[1])
         for r, label in enumerate(labels, 2):
-            options.cell(row=r, column=index, value=label)
+            options.cell(row=r, column=index, value=printable(label))
         ranges[key] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
     for index, column in enumerate(spec.columns, 1):
         strict = (True, column.options) in ranges
@@ -302,6 +380,8 @@ def _add_help(wb: Workbook, spec: LedgerSpec, suggestions: dict[str, list[str]])
         % {"sheet": spec.label},
         _("导入前会逐行检查全部数据：只要有一行有误，就不会写入任何数据，并列出每个错误的行号、列名和原因。"),
         _("整行为空的行会被跳过；“序号”列可以保留，导入时忽略。"),
+        _("一个文件最多 %(rows)s 行数据、不超过 20 MB；设置了密码或含宏（.xlsm）的文件不能导入。")
+        % {"rows": f"{MAX_ROWS:,}"},
         *spec.notes,
     ]
     for line in general:
@@ -317,8 +397,8 @@ def _add_help(wb: Workbook, spec: LedgerSpec, suggestions: dict[str, list[str]])
         common = "、".join(suggestions.get(column.suggest, [])[:30]) if column.suggest else ""
         described = "；".join(p for p in (allowed and _("可选：%(v)s") % {"v": allowed},
                                          common and _("常用：%(v)s") % {"v": common}, column.help) if p)
-        ws.append([column.header, _("必填") if column.required else _("选填"),
-                   TYPE_FORMAT.get(column.type, _("文本")), described, column.example])
+        append_row(ws, [column.header, _("必填") if column.required else _("选填"),
+                        TYPE_FORMAT.get(column.type, _("文本")), described, column.example])
     for letter, width in zip("ABCDE", (16, 10, 36, 60, 24), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
@@ -337,7 +417,7 @@ def build_error_report(errors: Iterable[Any], *, summary: str = "") -> bytes:
     ws.freeze_panes = "A2"
     ws.append([_("行号"), _("列"), _("原因")])
     for error in errors:
-        ws.append([error.row, error.column, error.message])
+        append_row(ws, [error.row, error.column, error.message])
     if summary:
         ws.append([])
         ws.append(["", "", summary])

@@ -19,6 +19,7 @@ from lianjian.accounts.models import mask_phone, phone_validator
 from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -47,11 +48,11 @@ def localized_name(name: str, name_en: str) -> str:
 class Category(models.Model):
     """A managed category of the taxonomy (就业创业, 助老敬老 …), editable by admins."""
 
-    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
-    description = models.CharField(_("说明"), max_length=200, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True, validators=[reject_control_chars_multiline])
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100, validators=ranges.sort_validators())
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -72,7 +73,7 @@ class Category(models.Model):
 class BeneficiaryGroup(models.Model):
     """Who benefits: 老人, 儿童, 残疾人, 失业人员, 新就业群体 …"""
 
-    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -126,8 +127,8 @@ class Need(TimeStampedModel):
 
     community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="needs",
                                   verbose_name=_("社区"))
-    title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("描述"), blank=True)
+    title = models.CharField(_("标题"), max_length=100, validators=[reject_control_chars])
+    description = models.TextField(_("描述"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="needs",
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="needs",
@@ -135,10 +136,10 @@ class Need(TimeStampedModel):
     beneficiary_count = models.PositiveIntegerField(_("预计受益人数"), null=True, blank=True,
                                                     validators=ranges.people_validators())
     quantity_needed = models.PositiveIntegerField(_("需求数量"), default=1, validators=ranges.quantity_validators())
-    quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项")
+    quantity_unit = models.CharField(_("数量单位"), max_length=10, default="项", validators=[reject_control_chars])
     quantity_covered = models.PositiveIntegerField(_("已认领数量"), default=0,
                                                    validators=ranges.quantity_validators(0))
-    place = models.CharField(_("地点"), max_length=100, blank=True)
+    place = models.CharField(_("地点"), max_length=100, blank=True, validators=[reject_control_chars])
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.LOW)
     wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True, validators=ranges.date_validators())
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True, default=current_year,
@@ -149,12 +150,13 @@ class Need(TimeStampedModel):
                                   related_name="needs", verbose_name=_("提出人"))
     requester_org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="needs_raised", verbose_name=_("提出单位"))
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[reject_control_chars])
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
     status = models.CharField(_("状态"), max_length=10, choices=NeedStatus.choices,
                               default=NeedStatus.SUBMITTED,
                               db_index=True)
-    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True,
+                                   validators=[reject_control_chars_multiline])
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("审核人"))
@@ -227,7 +229,7 @@ class NeedPhoto(PhotoURLs, models.Model):
     image = models.ImageField(_("照片"), upload_to="needs/%Y/%m/")
     public_image = models.ImageField(_("公开图"), upload_to="public/needs/%Y/%m/", blank=True)
     thumbnail = models.ImageField(_("缩略图"), upload_to="public/needs/%Y/%m/", blank=True)
-    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    caption = models.CharField(_("说明"), max_length=100, blank=True, validators=[reject_control_chars])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -254,20 +256,20 @@ class Resource(TimeStampedModel):
 
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="resources",
                                      verbose_name=_("提供单位"))
-    title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("描述"), blank=True)
+    title = models.CharField(_("标题"), max_length=100, validators=[reject_control_chars])
+    description = models.TextField(_("描述"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="resources",
                                  verbose_name=_("类别"))
     beneficiary_groups = models.ManyToManyField(BeneficiaryGroup, blank=True, related_name="resources",
                                                 verbose_name=_("面向群体"))
     capacity = models.PositiveIntegerField(_("总量"), validators=ranges.quantity_validators())
-    capacity_unit = models.CharField(_("单位"), max_length=10, default="人")
+    capacity_unit = models.CharField(_("单位"), max_length=10, default="人", validators=[reject_control_chars])
     remaining = models.PositiveIntegerField(_("剩余"), validators=ranges.quantity_validators(0))
     valid_from = models.DateField(_("有效期起"), null=True, blank=True, validators=ranges.date_validators())
     valid_until = models.DateField(_("有效期止"), null=True, blank=True, validators=ranges.date_validators())
     communities = models.ManyToManyField("regions.Region", blank=True, related_name="resources_offered",
                                          verbose_name=_("服务社区"))
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[reject_control_chars])
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
     status = models.CharField(_("状态"), max_length=10, choices=ResourceStatus.choices,
                               default=ResourceStatus.ACTIVE, db_index=True)
@@ -354,14 +356,15 @@ class Claim(TimeStampedModel):
     status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices,
                               default=ClaimStatus.PENDING,
                               db_index=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True, validators=[reject_control_chars_multiline])
     channel = models.CharField(_("认领渠道"), max_length=10, default="web")  # web / api / meeting / import
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="claims_made", verbose_name=_("认领人"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("确认人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    reason = models.CharField(_("原因"), max_length=300, blank=True)  # decline or withdraw reason
+    reason = models.CharField(_("原因"), max_length=300, blank=True,  # decline or withdraw reason
+                              validators=[reject_control_chars_multiline])
 
     class Meta:
         verbose_name = _("认领")

@@ -23,6 +23,7 @@ from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
+from lianjian.core.text import check_text
 from lianjian.notifications.models import NotificationKind
 from lianjian.notifications.services import notify
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
@@ -273,6 +274,7 @@ def _staff_need(actor: Any, need: Need) -> Need:
 @transaction.atomic
 def need_publish(*, actor: Any, need: Need, note: str = "") -> Need:
     """Staff publish a need under review; joint units serving its category hear about it."""
+    check_text(note, field="note")
     need = _staff_need(actor, need)
     if need.status not in (NeedStatus.SUBMITTED, NeedStatus.RETURNED):
         raise ValidationError(_("只有待审核或已退回的需求可以发布。"))
@@ -300,6 +302,7 @@ def need_return(*, actor: Any, need: Need, reason: str) -> Need:
     reason = _clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("请填写退回原因。")})
+    check_text(reason, field="reason")
     need = _staff_need(actor, need)
     if need.status != NeedStatus.SUBMITTED:
         raise ValidationError(_("只有待审核的需求可以退回。"))
@@ -321,6 +324,7 @@ def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
     if need.status == NeedStatus.CLOSED:
         raise ValidationError(_("需求已关闭。"))
     reason = _clean_text(reason)
+    check_text(reason, field="reason")
     changes = apply_changes(need, {"status": NeedStatus.CLOSED})
     need.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="close", obj=need, changes=changes, note=reason)
@@ -634,6 +638,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
     reason = _clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("请填写不通过的原因。")})
+    check_text(reason, field="reason")
     claim = Claim.objects.select_related("need__community", "organisation").get(pk=claim.pk)
     if not get_scope(actor).covers_region(claim.need.community):
         raise PermissionDenied
@@ -647,6 +652,7 @@ def claim_withdraw(*, actor: Any, claim: Claim, reason: str) -> Claim:
     reason = _clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("请填写撤回原因。")})
+    check_text(reason, field="reason")
     claim = Claim.objects.select_related("need__community", "organisation").get(pk=claim.pk)
     scope = get_scope(actor)
     if claim.organisation_id not in scope.org_ids and not scope.covers_region(claim.need.community):

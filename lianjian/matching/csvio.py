@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from lianjian.core.spreadsheets import SpreadsheetRejected, XlsxLimits, check_position, inspect_xlsx
 from lianjian.matching.engine import NeedDoc, ResourceDoc
 
 NEED_COLUMNS = ("id", "title", "description")
@@ -116,7 +117,18 @@ def _read_rows(path: Path, kind_zh: str) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
+# Matching reads whole lists (a city's resources), so it allows more rows than a ledger import.
+XLSX_LIMITS = XlsxLimits(max_rows=200_000, max_columns=200, max_file_bytes=64 * 1024 * 1024)
+
+
 def _read_xlsx(path: Path, kind_zh: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        with path.open("rb") as handle:
+            inspect_xlsx(handle, limits=XLSX_LIMITS)
+    except SpreadsheetRejected as exc:
+        raise _error(f"无法读取 Excel 文件 {path.name}：{exc}", f"{path.name} refused: {exc}") from None
+    except OSError as exc:
+        raise _error(f"无法读取{kind_zh}文件 {path}：{exc}", f"Cannot read {path}: {exc}") from exc
     try:
         import openpyxl
 
@@ -131,7 +143,11 @@ def _read_xlsx(path: Path, kind_zh: str) -> Iterator[tuple[int, list[str]]]:
         if sheet is None:
             return
         for index, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            # A sheet that declares no <dimension> is bounded here, row by row.
+            check_position(row=index, column=len(values), limits=XLSX_LIMITS)
             yield index, [_cell(v) for v in values]
+    except SpreadsheetRejected as exc:
+        raise _error(f"{kind_zh}文件 {path.name} 被拒绝：{exc}", f"{path.name} refused: {exc}") from None
     except Exception as exc:
         raise _error(
             f"读取 Excel 文件 {path.name} 时出错：{exc}", f"Error while reading {path.name}: {exc}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.text import append_row
 from lianjian.lists.models import Need
 from lianjian.lists.selectors import need_get, resource_get
 from lianjian.orgs.models import Organisation
@@ -172,10 +173,11 @@ def _sheet_xlsx(community: object, rows: list[selectors.SheetRow]) -> HttpRespon
         cell.font = Font(bold=True)
     for row in rows:
         if not row.suggestions:
-            ws.append([row.need.title, row.need.category.name, row.need.quantity_open, _("暂无合适资源"), "", "", ""])
+            append_row(ws, [row.need.title, row.need.category.name, row.need.quantity_open, _("暂无合适资源"), "", "",
+                            ""])
         for s in row.suggestions:
-            ws.append([row.need.title, row.need.category.name, row.need.quantity_open, s.organisation.name,
-                       s.resource.title, s.percent, "；".join(s.reasons)])
+            append_row(ws, [row.need.title, row.need.category.name, row.need.quantity_open, s.organisation.name,
+                            s.resource.title, s.percent, "；".join(s.reasons)])
     for col, width in zip("ABCDEFG", (30, 12, 8, 24, 28, 8, 60), strict=True):
         ws.column_dimensions[col].width = width
     for r in ws.iter_rows(min_row=2):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianjian.core import ranges
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 
 def new_checkin_token() -> str:
@@ -45,20 +46,20 @@ class Meeting(TimeStampedModel):
     kind = models.CharField(
         _("会议类型"), max_length=10, choices=MeetingKind.choices, default=MeetingKind.SUMMARY
     )
-    title = models.CharField(_("会议名称"), max_length=120)
+    title = models.CharField(_("会议名称"), max_length=120, validators=[reject_control_chars])
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    venue = models.CharField(_("地点"), max_length=120)
-    agenda = models.TextField(_("议程"), blank=True)
+    venue = models.CharField(_("地点"), max_length=120, validators=[reject_control_chars])
+    agenda = models.TextField(_("议程"), blank=True, validators=[reject_control_chars_multiline])
     # The year a summary meeting looks back on; the annual report of that year quotes it.
     review_year = models.PositiveSmallIntegerField(_("总结年度"), null=True, blank=True, db_index=True,
                                                    validators=ranges.year_validators())
     status = models.CharField(
         _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
-    minutes = models.TextField(_("会议纪要"), blank=True)
-    decisions = models.TextField(_("会议决定"), blank=True)
-    claims_summary = models.TextField(_("会上认领情况"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True, validators=[reject_control_chars_multiline])
+    decisions = models.TextField(_("会议决定"), blank=True, validators=[reject_control_chars_multiline])
+    claims_summary = models.TextField(_("会上认领情况"), blank=True, validators=[reject_control_chars_multiline])
     checkin_token = models.CharField(_("签到码"), max_length=32, unique=True, default=new_checkin_token)
     # Bumped with F() by every service that changes what the live board shows; part of its ETag.
     board_version = models.PositiveIntegerField(_("看板版本"), default=0, validators=ranges.counter_validators())
@@ -217,8 +218,8 @@ class Proposal(TimeStampedModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("会议")
     )
-    title = models.CharField(_("议题"), max_length=100)
-    description = models.TextField(_("内容"), blank=True)
+    title = models.CharField(_("议题"), max_length=100, validators=[reject_control_chars])
+    description = models.TextField(_("内容"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(
         "lists.Category",
         null=True,
@@ -244,7 +245,8 @@ class Proposal(TimeStampedModel):
         verbose_name=_("提出人"),
     )
     raised_by_name = models.CharField(
-        _("提出方"), max_length=100, blank=True, help_text=_("如“辖区多家学校”")
+        _("提出方"), max_length=100, blank=True, help_text=_("如“辖区多家学校”"),
+        validators=[reject_control_chars],
     )
     stage = models.CharField(
         _("提出阶段"), max_length=10, choices=ProposalStage.choices, default=ProposalStage.BEFORE
@@ -262,7 +264,7 @@ class Proposal(TimeStampedModel):
         related_name="meeting_proposal",
         verbose_name=_("对应需求"),
     )
-    decision = models.CharField(_("处理意见"), max_length=300, blank=True)
+    decision = models.CharField(_("处理意见"), max_length=300, blank=True, validators=[reject_control_chars_multiline])
 
     class Meta:
         verbose_name = _("会议提议")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.text import check_text
 from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus
 from lianjian.orgs.models import Organisation
 
@@ -150,6 +151,8 @@ def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
 def meeting_record_minutes(*, actor: Any, meeting: Meeting, minutes: str, decisions: str = "") -> Meeting:
     """Record the minutes (纪要) and decisions; the claim summary is refreshed from the data."""
     _require_staff(actor, meeting)
+    check_text(minutes, field="minutes")
+    check_text(decisions, field="decisions")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     changes = apply_changes(
         meeting,
@@ -363,6 +366,7 @@ def proposal_convert(
 def proposal_link_need(*, actor: Any, proposal: Proposal, need: Need, decision: str = "") -> Proposal:
     """Match a proposal to an existing need of the community (e.g. a hiring offer to re-employment)."""
     _require_staff(actor, proposal.meeting)
+    check_text(decision, field="decision")
     proposal = _lock_open_proposal(proposal)
     if need.community_id != proposal.meeting.community_id:
         raise ValidationError({"need": _("只能对接本社区的需求。")})
@@ -391,6 +395,7 @@ def proposal_decline(*, actor: Any, proposal: Proposal, decision: str) -> Propos
         raise ValidationError({"status": _("已转为需求的提议不能再不予采纳。")})
     if not decision.strip():
         raise ValidationError({"decision": _("请说明不予采纳的原因。")})
+    check_text(decision, field="decision")
     changes = apply_changes(proposal, {"status": ProposalStatus.DECLINED, "decision": decision.strip()})
     proposal.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="decline", obj=proposal, changes=changes)

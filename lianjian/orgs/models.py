@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lianjian.accounts.models import mask_phone, phone_validator
 from lianjian.core import ranges
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 
 class OrgKind(models.TextChoices):
@@ -29,19 +30,19 @@ class OrgKind(models.TextChoices):
 class Organisation(TimeStampedModel):
     """A unit (单位) that can become a joint unit of one or more communities."""
 
-    name = models.CharField(_("单位名称"), max_length=120, unique=True)
-    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    name = models.CharField(_("单位名称"), max_length=120, unique=True, validators=[reject_control_chars])
+    short_name = models.CharField(_("简称"), max_length=40, blank=True, validators=[reject_control_chars])
     kind = models.CharField(_("单位类型"), max_length=20, choices=OrgKind.choices)
-    party_org_name = models.CharField(_("党组织名称"), max_length=120, blank=True)
+    party_org_name = models.CharField(_("党组织名称"), max_length=120, blank=True, validators=[reject_control_chars])
     party_member_count = models.PositiveIntegerField(_("党员人数"), default=0, validators=ranges.people_validators())
     member_count = models.PositiveIntegerField(_("职工人数"), default=0, validators=ranges.people_validators())
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True, validators=[reject_control_chars])
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="organisations", verbose_name=_("所在区划"),
     )
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[reject_control_chars])
     contact_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[phone_validator])
-    description = models.TextField(_("简介"), blank=True)
+    description = models.TextField(_("简介"), blank=True, validators=[reject_control_chars_multiline])
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -85,7 +86,7 @@ class Partnership(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="liaison_of",
         verbose_name=_("联络员"),
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True, validators=[reject_control_chars_multiline])
 
     class Meta:
         verbose_name = _("联建关系")
@@ -113,7 +114,7 @@ class LiaisonChange(models.Model):
                             related_name="+", verbose_name=_("新联络员"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("操作人"))
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True, validators=[reject_control_chars_multiline])
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

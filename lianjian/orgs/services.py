@@ -13,6 +13,7 @@ from lianjian.accounts.models import Role
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.services import role_grant
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.text import check_text
 
 from .models import LiaisonChange, Organisation, Partnership, PartnershipStatus
 
@@ -83,8 +84,29 @@ def partnership_create(*, actor: Any, community: Any, organisation: Organisation
 
 
 @transaction.atomic
+def partnership_update(*, actor: Any, partnership: Partnership, **data: Any) -> Partnership:
+    """Change a partnership's dates or note (staff of its community); the status has its own service."""
+    unknown = set(data) - {"start_date", "end_date", "note"}
+    if unknown:
+        raise TypeError(f"unknown partnership fields: {sorted(unknown)}")
+    if not get_scope(actor).covers_region(partnership.community):
+        raise PermissionDenied
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    changes = apply_changes(partnership, data)
+    if not changes:
+        return partnership
+    if partnership.end_date and partnership.end_date < partnership.start_date:
+        raise ValidationError({"end_date": _("联建结束日期不能早于开始日期。")})
+    partnership.full_clean()
+    partnership.save(update_fields=[*changes, "updated_at"])
+    record_activity(actor=actor, action="update", obj=partnership, changes=changes)
+    return partnership
+
+
+@transaction.atomic
 def partnership_set_liaison(*, actor: Any, partnership: Partnership, liaison: Any, reason: str = "") -> Partnership:
     """Appoint the partnership's liaison, keeping the history and granting the liaison role."""
+    check_text(reason, field="reason")
     if not get_scope(actor).covers_region(partnership.community):
         raise PermissionDenied
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 
 def new_public_token() -> str:
@@ -36,8 +37,8 @@ class Project(TimeStampedModel):
         "regions.Region", on_delete=models.PROTECT, related_name="projects", verbose_name=_("社区")
     )
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True, validators=ranges.year_validators())
-    title = models.CharField(_("项目名称"), max_length=120)
-    description = models.TextField(_("项目内容"), blank=True)
+    title = models.CharField(_("项目名称"), max_length=120, validators=[reject_control_chars])
+    description = models.TextField(_("项目内容"), blank=True, validators=[reject_control_chars_multiline])
     category = models.ForeignKey(
         "lists.Category", on_delete=models.PROTECT, related_name="projects", verbose_name=_("类别")
     )
@@ -55,7 +56,7 @@ class Project(TimeStampedModel):
     units = models.ManyToManyField(
         "orgs.Organisation", through="ProjectUnit", related_name="projects", verbose_name=_("参与单位")
     )
-    plan = models.TextField(_("实施计划"), blank=True)
+    plan = models.TextField(_("实施计划"), blank=True, validators=[reject_control_chars_multiline])
     budget = models.DecimalField(_("资金预算（元）"), max_digits=12, decimal_places=2, default=0,
                                  validators=ranges.money_validators())
     material_value = models.DecimalField(_("物资价值（元）"), max_digits=12, decimal_places=2, default=0,
@@ -67,8 +68,9 @@ class Project(TimeStampedModel):
     end_date = models.DateField(_("计划结束"), null=True, blank=True, validators=ranges.date_validators())
     completed_on = models.DateField(_("完成日期"), null=True, blank=True, db_index=True,
                                     validators=ranges.date_validators())
-    summary = models.TextField(_("完成总结"), blank=True)
-    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
+    summary = models.TextField(_("完成总结"), blank=True, validators=[reject_control_chars_multiline])
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True,
+                                     validators=[reject_control_chars_multiline])
     # Counters kept by the services with F() expressions; the source rows stay authoritative.
     people_served = models.PositiveIntegerField(_("服务人次"), default=0, validators=ranges.people_validators())
     volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=10, decimal_places=1, default=0,
@@ -184,7 +186,7 @@ class ProjectUnit(models.Model):
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("节点"), max_length=100)
+    title = models.CharField(_("节点"), max_length=100, validators=[reject_control_chars])
     due_date = models.DateField(_("截止日期"), validators=ranges.date_validators())
     done_on = models.DateField(_("完成日期"), null=True, blank=True, validators=ranges.date_validators())
     overdue_notified = models.BooleanField(default=False)
@@ -224,7 +226,7 @@ class ProgressUpdate(models.Model):
         related_name="+",
         verbose_name=_("填报单位"),
     )
-    text = models.TextField(_("进展情况"))
+    text = models.TextField(_("进展情况"), validators=[reject_control_chars_multiline])
     happened_on = models.DateField(_("日期"), validators=ranges.date_validators())
     people_served = models.PositiveIntegerField(_("服务人次"), default=0, validators=ranges.people_validators())
     volunteer_hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=8, decimal_places=1, default=0,
@@ -248,7 +250,7 @@ class ProgressPhoto(PhotoURLs, models.Model):
     image = models.ImageField(_("照片"), upload_to="projects/%Y/%m/")
     public_image = models.ImageField(_("公开图"), upload_to="public/projects/%Y/%m/", blank=True)
     thumbnail = models.ImageField(_("缩略图"), upload_to="public/projects/%Y/%m/", blank=True)
-    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    caption = models.CharField(_("说明"), max_length=100, blank=True, validators=[reject_control_chars])
 
     class Meta:
         verbose_name = _("进展照片")
@@ -266,7 +268,7 @@ class Rating(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
     stars = models.PositiveSmallIntegerField(_("评分"), validators=ranges.stars_validators())
-    comment = models.CharField(_("评价"), max_length=300, blank=True)
+    comment = models.CharField(_("评价"), max_length=300, blank=True, validators=[reject_control_chars_multiline])
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -26,6 +26,7 @@ from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
+from lianjian.core.text import check_text
 from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
 from lianjian.orgs.models import Organisation, Partnership
 
@@ -614,6 +615,7 @@ def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因。")})
+    check_text(reason, field="reason")
     project = _lock(project)
     _require_open(project)
     changes = apply_changes(project, {"status": ProjectStatus.CANCELLED, "cancel_reason": reason[:300]})

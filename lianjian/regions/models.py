@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars
 
 
 class Level(models.IntegerChoices):
@@ -47,8 +48,8 @@ class Region(TimeStampedModel):
         ("village", _("村")),
     ]
 
-    code = models.CharField(_("区划代码"), max_length=20, unique=True)
-    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("区划代码"), max_length=20, unique=True, validators=[reject_control_chars])
+    name = models.CharField(_("名称"), max_length=100, validators=[reject_control_chars])
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
     kind = models.CharField(_("类型"), max_length=12, choices=KIND_CHOICES)
     parent = models.ForeignKey(
@@ -58,7 +59,7 @@ class Region(TimeStampedModel):
     city = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    full_name = models.CharField(_("全称"), max_length=300, blank=True)
+    full_name = models.CharField(_("全称"), max_length=300, blank=True, validators=[reject_control_chars])
 
     objects = RegionQuerySet.as_manager()
 

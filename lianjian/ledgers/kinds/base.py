@@ -6,6 +6,14 @@ them, so an export imports back unchanged), how one parsed row becomes a planned
 and the services' own checks), how planned rows are written, and how existing rows are exported.
 The engine in :mod:`lianjian.ledgers.services` does the rest: reading, parsing cells, finding
 duplicates, reporting, the transaction.
+
+Re-importing an export: every kind names an identifying column (``id_column``: the 编号 the
+export writes, or the unit's name, unique city-wide). A row whose identifier names an existing
+record of the community is compared with that record as the export would write it: unchanged
+rows are matched and left alone (whatever they hold, e.g. a status such as 已认领满 that an import
+could not set), changed ones go through ``check_update`` and the app's update services. A row
+without an identifier, or with one that is not the community's (a file exported from another
+community), is a new record.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 TEXT, INT, DECIMAL, DATE, PHONE, CHOICE, LIST = "text", "int", "decimal", "date", "phone", "choice", "list"
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"  # what a planned row does
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Column:
     help: str = ""  # what to write, for the 说明 sheet
     example: str = ""
     width: int = 16
+    readonly: bool = False  # exported for reading, ignored on import (剩余, 完成日期 …)
 
 
 @dataclass
@@ -48,6 +58,7 @@ class Plan:
     label: str  # what the row is, for people: the title or name
     obj: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    kind: str = CREATE
 
 
 class RowInvalid(Exception):
@@ -79,6 +90,7 @@ class LedgerSpec(abc.ABC):
     noun: str = ""  # 单位, 需求 … (“新建 3 条需求”)
     columns: tuple[Column, ...] = ()
     notes: tuple[str, ...] = ()  # extra lines for the 说明 sheet
+    id_column: str = "id"  # key of the column that names an existing record
 
     @property
     def display_label(self) -> str:
@@ -132,6 +144,30 @@ class LedgerSpec(abc.ABC):
     @abc.abstractmethod
     def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
         """The community's rows as {column key: value}, values as the import accepts them."""
+
+    @abc.abstractmethod
+    def export_row(self, obj: Any) -> dict[str, Any]:
+        """One record as :meth:`export_rows` writes it (objects come from :meth:`existing`)."""
+
+    @abc.abstractmethod
+    def existing(self, *, community: Any, keys: set[Any]) -> dict[Any, Any]:
+        """The community's records named by *keys* (values of ``id_column``), by key."""
+
+    @abc.abstractmethod
+    def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: Any,
+                     community: Any, actor: Any) -> Plan:
+        """Plan the update of *obj* by the *changed* column keys or raise :class:`RowInvalid`."""
+
+    @abc.abstractmethod
+    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: Any) -> int:
+        """Apply the planned updates through the app's services; return how many."""
+
+    def refuse_changes(self, changed: set[str], allowed: set[str], obj: Any) -> None:
+        """Raise RowInvalid for changed columns an import may not change on an existing record."""
+        errors = {key: _("已有记录的“%(col)s”不能通过导入修改，请在平台中操作，或改回导出时的内容。")
+                  % {"col": self.column(key).header} for key in sorted(changed - allowed)}
+        if errors:
+            raise RowInvalid(errors)
 
     # ---- helpers for subclasses ----------------------------------------------------------------
     def errors_from(self, exc: ValidationError, known: dict[str, str] | None = None) -> dict[str, str]:

@@ -6,10 +6,15 @@ instead of calling ``need_create`` per row. The row check applies the same rules
 beneficiary groups, year and source defaults, model ``full_clean``) and, for rows marked
 已发布, what ``need_publish`` records (published time and reviewer). Per-need notifications are
 not sent for imported rows: the person importing is the community's own staff.
+
+A row whose 编号 names one of the community's needs updates that need through ``need_update``
+(the columns that changed; a status is changed in the app, where publishing, returning and
+closing have their own steps). An unchanged row — any status, 已认领满 included — is matched.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
-from lianjian.lists.services import need_default_source
+from lianjian.lists.services import need_default_source, need_update
 
 from .base import (
     CHOICE,
@@ -42,6 +47,11 @@ from .base import (
 IMPORTABLE_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.PUBLISHED, NeedStatus.CLOSED)
 # Need fields the model's full_clean checks here; FKs are resolved from preloaded lookups.
 FK_FIELDS = ["community", "category", "requester", "requester_org", "reviewed_by"]
+IN_LIMIT = 5_000  # more values than this are matched in Python, not in an SQL IN list
+# Columns an import may change on an existing need (need_update's fields and the groups).
+UPDATABLE = {"title", "description", "category", "beneficiary_groups", "beneficiary_count", "quantity_needed",
+             "quantity_unit", "place", "urgency", "wanted_by", "year", "source", "requester_org", "contact_name",
+             "contact_phone"}
 
 
 def category_options() -> dict[str, Any]:
@@ -63,7 +73,7 @@ def group_lookup() -> dict[str, BeneficiaryGroup]:
 class NeedsContext:
     orgs: OrgIndex
     groups: dict[str, BeneficiaryGroup]
-    existing: set[tuple[str, int]] = field(default_factory=set)  # (title, year) already in the community
+    existing: dict[tuple[str, int], int] = field(default_factory=dict)  # (title, year) -> id, in the community
     now: Any = None
 
 
@@ -73,6 +83,7 @@ class NeedsSpec(LedgerSpec):
     noun = "需求"
     duplicate_column = "title"
     columns = (
+        Column("编号", "id", type=INT, help="平台导出时填写，对应平台中已有的需求；新增的需求留空", width=8),
         Column("需求标题", "title", required=True, help="最多 100 字；同一社区同一年度不能重复",
                example="辖区失业人员再就业", width=28),
         Column("需求描述", "description", width=36),
@@ -98,7 +109,9 @@ class NeedsSpec(LedgerSpec):
                help="待审核、已发布或已关闭，不填按“待审核”", example="已发布", width=10),
     )
     notes = ("一行一个需求。同一社区同一年度标题相同的需求视为重复。",
-             "状态为“已发布”的需求导入后直接公开，由导入人记为审核人。")
+             "状态为“已发布”的需求导入后直接公开，由导入人记为审核人。",
+             "“编号”列由平台导出时填写：保留编号重新导入，内容未改的行保持不变，改过的行更新平台中的该需求"
+             "（状态请在平台中修改）；编号为空或不是本社区的需求时，该行作为新需求导入。")
 
     def option_lists(self) -> dict[str, dict[str, Any]]:
         statuses = {k: v for k, v in choice_labels(NeedStatus).items() if v in IMPORTABLE_STATUSES}
@@ -107,7 +120,12 @@ class NeedsSpec(LedgerSpec):
 
     def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
         titles = {v["title"] for v in values}
-        existing = set(Need.objects.filter(community=community, title__in=titles).values_list("title", "year"))
+        needs = Need.objects.filter(community=community)
+        # A large file is compared with all of the community's needs: SQLite allows 32,766 query
+        # parameters, and a district's backlog may have more titles than that.
+        if len(titles) <= IN_LIMIT:
+            needs = needs.filter(title__in=titles)
+        existing = {(t, y): pk for t, y, pk in needs.values_list("title", "year", "id") if t in titles}
         return NeedsContext(orgs=OrgIndex.load({v["requester_org"] for v in values if v["requester_org"]}),
                             groups=group_lookup(), existing=existing, now=timezone.now())
 
@@ -171,17 +189,80 @@ class NeedsSpec(LedgerSpec):
                                                     "source", "year", "status"])
         return len(needs)
 
+    def existing(self, *, community: Any, keys: set[Any]) -> dict[Any, Any]:
+        ids = {k for k in keys if isinstance(k, int)}
+        needs = Need.objects.filter(community=community)
+        if len(ids) <= IN_LIMIT:
+            needs = needs.filter(pk__in=ids)
+        needs = needs.select_related("category", "requester_org").prefetch_related("beneficiary_groups")
+        return {n.pk: n for n in needs.iterator(chunk_size=2000) if n.pk in ids}
+
+    def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: NeedsContext,
+                     community: Any, actor: Any) -> Plan:
+        self.refuse_changes(changed, UPDATABLE, obj)
+        if obj.status == NeedStatus.CLOSED:
+            raise RowInvalid({sorted(changed)[0]: _("需求已关闭，不能修改。")})
+        errors: dict[str, str] = {}
+        data: dict[str, Any] = {}
+        groups = None
+        for key in changed:
+            if key == "beneficiary_groups":
+                groups = [ctx.groups[n] for n in values[key] if n in ctx.groups]
+                unknown = [n for n in values[key] if n not in ctx.groups]
+                if unknown:
+                    errors[key] = _("未知的受益群体“%(name)s”。") % {"name": unknown[0]}
+            elif key == "requester_org":
+                data[key] = None
+                if values[key]:
+                    try:
+                        data[key] = ctx.orgs.find(values[key])
+                    except ValueError as exc:
+                        errors[key] = str(exc)
+            else:
+                data[key] = values[key]
+        defaults = {"quantity_needed": 1, "quantity_unit": "项", "urgency": Urgency.LOW, "year": current_year()}
+        for key, default in defaults.items():
+            if key in data and data[key] in (None, ""):
+                data[key] = default
+        if "source" in data and not data["source"]:
+            data["source"] = need_default_source(actor, data.get("requester_org", obj.requester_org))
+        if "title" in data:
+            data["title"] = data["title"].strip()
+        title, year = data.get("title", obj.title), data.get("year", obj.year)
+        if ctx.existing.get((title, year), obj.pk) != obj.pk:
+            errors["title"] = _("本社区 %(year)d 年度已有同名需求。") % {"year": year}
+        if "quantity_needed" in data and data["quantity_needed"] < max(1, obj.quantity_covered):
+            errors["quantity_needed"] = _("需求数量不能少于已认领数量（%(n)s）。") % {"n": obj.quantity_covered}
+        need = copy.copy(obj)
+        for key, value in data.items():
+            setattr(need, key, value)
+        try:
+            need.full_clean(exclude=FK_FIELDS, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = {**self.errors_from(exc, errors), **errors}
+        if errors:
+            raise RowInvalid(errors)
+        return Plan(row=row, action=_("更新"), label=title, obj=obj, extra={"data": data, "groups": groups})
+
+    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+        for plan in plans:
+            need_update(actor=actor, need=plan.obj, beneficiary_groups=plan.extra["groups"], **plan.extra["data"])
+        return len(plans)
+
+    def export_row(self, n: Any) -> dict[str, Any]:
+        return {
+            "id": n.pk, "title": n.title, "description": n.description, "category": n.category.name,
+            "beneficiary_groups": [g.name for g in n.beneficiary_groups.all()],
+            "beneficiary_count": n.beneficiary_count, "quantity_needed": n.quantity_needed,
+            "quantity_unit": n.quantity_unit, "place": n.place, "urgency": choice_label(Urgency, n.urgency),
+            "wanted_by": n.wanted_by, "year": n.year, "source": choice_label(NeedSource, n.source),
+            "requester_org": n.requester_org.name if n.requester_org else "",
+            "contact_name": n.contact_name, "contact_phone": n.contact_phone,
+            "status": choice_label(NeedStatus, n.status),
+        }
+
     def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
         needs = (Need.objects.filter(community=community).select_related("category", "requester_org")
                  .prefetch_related("beneficiary_groups").order_by("year", "created_at", "id"))
         for n in needs.iterator(chunk_size=2000):
-            yield {
-                "title": n.title, "description": n.description, "category": n.category.name,
-                "beneficiary_groups": [g.name for g in n.beneficiary_groups.all()],
-                "beneficiary_count": n.beneficiary_count, "quantity_needed": n.quantity_needed,
-                "quantity_unit": n.quantity_unit, "place": n.place, "urgency": choice_label(Urgency, n.urgency),
-                "wanted_by": n.wanted_by, "year": n.year, "source": choice_label(NeedSource, n.source),
-                "requester_org": n.requester_org.name if n.requester_org else "",
-                "contact_name": n.contact_name, "contact_phone": n.contact_phone,
-                "status": choice_label(NeedStatus, n.status),
-            }
+            yield self.export_row(n)

@@ -1,7 +1,14 @@
-"""The joint-unit ledger (联建单位台账): one row per unit partnered with the community."""
+"""The joint-unit ledger (联建单位台账): one row per unit partnered with the community.
+
+A unit's name is unique city-wide, so it identifies the row: a row naming one of the
+community's joint units is compared with it. Unchanged, it is matched; changed, its partnership
+(dates, status, note) is updated, and its registry data too when the importer may change the
+unit (``organisation_update``'s rule: staff whose scope covers it, or its own liaison).
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,13 +18,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.permissions import get_scope
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
-from lianjian.orgs.services import organisation_create, partnership_create, partnership_set_status
+from lianjian.orgs.services import (
+    organisation_create,
+    organisation_update,
+    partnership_create,
+    partnership_set_status,
+    partnership_update,
+)
 
 from .base import CHOICE, DATE, INT, PHONE, Column, LedgerSpec, Plan, RowInvalid, choice_label, choice_labels
 
 ORG_KEYS = ["short_name", "party_org_name", "party_member_count", "member_count", "address", "contact_name",
             "contact_phone", "description"]
+PARTNERSHIP_KEYS = ["start_date", "end_date", "note"]
 
 
 @dataclass
@@ -53,7 +68,10 @@ class UnitsSpec(LedgerSpec):
                width=10),
         Column("备注", "note", width=20),
     )
-    notes = ("一行一个联建单位。单位名称已在平台登记的，只为本社区建立联建关系，不修改该单位的登记信息。",)
+    id_column = "name"
+    notes = ("一行一个联建单位。单位名称已在平台登记的，只为本社区建立联建关系，不修改该单位的登记信息。",
+             "单位名称全市唯一，用来对应已有记录：已是本社区联建单位的行，内容未改的保持不变，改过的更新"
+             "联建关系（日期、状态、备注），以及您有权维护的单位的登记信息。")
 
     def option_lists(self) -> dict[str, dict[str, Any]]:
         return {"kind": choice_labels(OrgKind), "status": choice_labels(PartnershipStatus)}
@@ -116,14 +134,73 @@ class UnitsSpec(LedgerSpec):
                 partnership_set_status(actor=actor, partnership=created, status=p.status)
         return len(plans)
 
+    def existing(self, *, community: Any, keys: set[Any]) -> dict[Any, Any]:
+        partnerships = (Partnership.objects.filter(community=community, organisation__name__in=keys)
+                        .select_related("organisation", "community"))
+        return {p.organisation.name: p for p in partnerships}
+
+    def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: UnitsContext,
+                     community: Any, actor: Any) -> Plan:
+        errors: dict[str, str] = {}
+        org_data = {k: values[k] for k in changed if k in (*ORG_KEYS, "kind")}
+        for key in ("party_member_count", "member_count"):
+            if key in org_data and org_data[key] is None:
+                org_data[key] = 0
+        p_data = {k: values[k] or ("" if k == "note" else None) for k in changed if k in PARTNERSHIP_KEYS}
+        if "start_date" in p_data and p_data["start_date"] is None:
+            errors["start_date"] = _("已有联建关系的开始日期不能清空。")
+        status = (values["status"] or PartnershipStatus.ACTIVE) if "status" in changed else None
+        org = obj.organisation
+        if org_data:
+            if not get_scope(actor).can_change(org):
+                for key in org_data:
+                    errors[key] = _("您无权修改“%(name)s”的登记信息（由该单位或其所在地的管理员维护），"
+                                    "请改回导出时的内容。") % {"name": org.name}
+            else:
+                edited = copy.copy(org)
+                for key, value in org_data.items():
+                    setattr(edited, key, value)
+                try:
+                    edited.full_clean(exclude=["region"], validate_unique=False)
+                except ValidationError as exc:
+                    errors = {**self.errors_from(exc, errors), **errors}
+        partnership = copy.copy(obj)
+        for key, value in p_data.items():
+            if value is not None or key == "end_date":
+                setattr(partnership, key, value)
+        if partnership.end_date and partnership.start_date and partnership.end_date < partnership.start_date:
+            errors["end_date"] = _("联建结束日期不能早于开始日期。")
+        try:
+            partnership.full_clean(exclude=["organisation", "community"], validate_unique=False)
+        except ValidationError as exc:
+            errors = {**self.errors_from(exc, errors), **errors}
+        if errors:
+            raise RowInvalid(errors)
+        return Plan(row=row, action=_("更新"), label=org.name, obj=obj,
+                    extra={"org": org_data, "partnership": p_data, "status": status})
+
+    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: UnitsContext) -> int:
+        for plan in plans:
+            partnership: Partnership = plan.obj
+            if plan.extra["org"]:
+                organisation_update(actor=actor, organisation=partnership.organisation, **plan.extra["org"])
+            if plan.extra["partnership"]:
+                partnership = partnership_update(actor=actor, partnership=partnership, **plan.extra["partnership"])
+            if plan.extra["status"]:
+                partnership_set_status(actor=actor, partnership=partnership, status=plan.extra["status"])
+        return len(plans)
+
+    def export_row(self, p: Any) -> dict[str, Any]:
+        org = p.organisation
+        return {
+            "name": org.name, "kind": choice_label(OrgKind, org.kind),
+            **{k: getattr(org, k) for k in ORG_KEYS},
+            "start_date": p.start_date, "end_date": p.end_date,
+            "status": choice_label(PartnershipStatus, p.status), "note": p.note,
+        }
+
     def export_rows(self, *, community: Any) -> Iterable[dict[str, Any]]:
         partnerships = (Partnership.objects.filter(community=community).select_related("organisation")
                         .order_by("organisation__name"))
         for p in partnerships:
-            org = p.organisation
-            yield {
-                "name": org.name, "kind": choice_label(OrgKind, org.kind),
-                **{k: getattr(org, k) for k in ORG_KEYS},
-                "start_date": p.start_date, "end_date": p.end_date,
-                "status": choice_label(PartnershipStatus, p.status), "note": p.note,
-            }
+            yield self.export_row(p)

@@ -68,3 +68,40 @@ def test_staff_fix_a_bad_row_and_import_needs_on_a_phone(live_server, transactio
 
     need = Need.objects.get(title="辖区失业人员再就业")
     assert need.community == world.community and need.category.name == "就业创业"
+
+
+@pytest.mark.e2e
+def test_staff_export_and_import_the_export_back_on_a_phone(live_server, transactional_db, browser, tmp_path,
+                                                              settings):
+    """The exported needs ledger goes straight back in: every row matched, nothing written twice."""
+    from playwright.sync_api import expect
+
+    from lianjian.ledgers.services import ledger_import
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = make_world()
+    rows = [["独居老人助餐", "助老敬老", "老人", 30, "人", "13800138000", "已发布"],
+            ["辖区失业人员再就业", "就业创业", "失业人员", 40, "人", "13800138001", "待审核"]]
+    assert ledger_import(actor=world.staff, kind="needs", community=world.community,
+                         file=xlsx(HEADERS, rows)).ok
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True)
+    page = context.new_page()
+    login(page, live_server.url, world.staff.username, PASSWORD)
+    page.goto(f"{live_server.url}/ledgers/")
+    export = page.get_by_test_id("ledger-export")
+    export.locator("select[name=kind]").select_option("needs")
+    with page.expect_download() as download:
+        export.locator("button[type=submit]").click()
+    path = tmp_path / "export.xlsx"
+    download.value.save_as(path)
+
+    upload(page, live_server.url, str(path))
+    expect(page.get_by_test_id("import-summary")).to_contain_text("2 条与平台一致")
+    expect(page.get_by_test_id("import-rows")).to_contain_text("无变化")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(tmp_path / "ledger-reimport.png"), full_page=True)
+    page.get_by_test_id("import-confirm").click()
+    expect(page.locator(".messages")).to_contain_text("2 条与平台一致无需修改")
+    context.close()
+    assert Need.objects.count() == 2

@@ -42,7 +42,10 @@ def test_projects_import_and_export_round_trip(world):
     assert record["开始日期"] == dt.datetime(2025, 3, 1) and record["状态"] == "计划中"
     again = ledger_import(actor=world.staff, kind="projects", community=world.community,
                           file=io.BytesIO(data.getvalue()))
-    assert [e.column for e in again.errors] == ["项目名称"]  # same title and year: a duplicate
+    assert again.ok and again.unchanged == 1 and Project.objects.count() == 1  # matched by its 编号
+    duplicate = ledger_import(actor=world.staff, kind="projects", community=world.community,
+                              file=xlsx(HEADERS, [project_row("非遗文化进校园", world.unit.name)]))
+    assert [e.column for e in duplicate.errors] == ["项目名称"]  # no 编号, same title and year: a duplicate
 
 
 def test_projects_need_partner_units_and_ordered_dates(world):

@@ -51,7 +51,7 @@ def test_template_has_chinese_headers_dropdowns_and_help(world):
     assert wb.sheetnames == ["资源清单", "选项", "说明"]
     ws = wb["资源清单"]
     headers = [c.value for c in ws[1]]
-    assert headers[:3] == ["资源名称", "提供单位", "资源描述"] and "总量" in headers and "有效期止" in headers
+    assert headers[:4] == ["编号", "资源名称", "提供单位", "资源描述"] and "总量" in headers and "有效期止" in headers
     letter = {h: chr(ord("A") + i) for i, h in enumerate(headers)}
     validations = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
     # Category and status must be picked; the capacity unit and the unit are offered, any text allowed.
@@ -188,10 +188,13 @@ def test_round_trip_into_another_community(world):
     assert record["资源名称"] == "往返资源" and record["提供单位"] == world.unit.name
     assert record["联系电话"] == "13700001234" and record["有效期起"] == dt.datetime(2025, 1, 1)
     assert record["面向群体"] == "失业人员、新就业群体" and record["状态"] == "可用" and record["剩余"] == 15
-    # Back into the same community: a duplicate.
+    # Back into the same community: matched by its 编号, unchanged.
     again = ledger_import(actor=world.staff, kind="resources", community=world.community,
                           file=io.BytesIO(data.getvalue()))
-    assert [e.message for e in again.errors] == ["该单位在本社区已有同名资源。"]
+    assert again.ok and again.unchanged == 1 and again.created == 0
+    # Without the 编号 the same title of the same unit is a duplicate.
+    assert [e.message for e in run(world, [resource_row("往返资源", world.unit.name)]).errors] == [
+        "该单位在本社区已有同名资源。"]
     # Into the sibling where the unit is a joint unit too: a new resource serving the sibling.
     partnership_create(actor=SYSTEM, community=world.sibling, organisation=world.unit, start_date=dt.date(2024, 1, 1))
     moved = ledger_import(actor=world.street_admin, kind="resources", community=world.sibling,
@@ -215,7 +218,7 @@ def test_cli_template_import_export(world, tmp_path, capsys):
     assert Resource.objects.filter(title="命令行资源").exists()
     out = tmp_path / "out.xlsx"
     call_command("export", "resources", "--community", world.community.name, "-o", str(out))
-    assert read_rows(out.read_bytes())[1][0] == "命令行资源"
+    assert read_rows(out.read_bytes())[1][1] == "命令行资源"
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(xlsx(HEADERS, [resource_row("坏", world.unit.name, 总量=0)]).getvalue())
     with pytest.raises(CommandError) as exc:
@@ -228,7 +231,7 @@ def test_export_lists_only_the_communitys_resources(world):
     resource_create(actor=SYSTEM, organisation=world.other_unit, title="别处资源", category=Category.objects.first(),
                     capacity=3)
     assert run(world, [resource_row("本社区资源", world.unit.name)]).ok
-    titles = [r[0] for r in read_rows(saved(ledger_export(user=world.staff, kind="resources",
+    titles = [r[1] for r in read_rows(saved(ledger_export(user=world.staff, kind="resources",
                                                           community=world.community)))[1:]]
     assert titles == ["本社区资源"]
     assert Partnership.objects.filter(community=world.community, organisation=world.unit).exists()

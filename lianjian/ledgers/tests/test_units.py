@@ -130,11 +130,14 @@ def test_empty_rows_are_skipped_and_counted(world):
 
 
 def test_duplicates_within_file_and_against_database(world):
-    """The same unit twice in one file, or a unit already partnered here, is an error."""
-    report = run(world, [unit_row("重复单位"), unit_row("重复单位"), unit_row(world.unit.name)])
+    """The same unit twice in one file is an error; a unit already partnered here is that record (an update)."""
+    report = run(world, [unit_row("重复单位"), unit_row("重复单位"), unit_row(world.unit.name),
+                         unit_row(world.unit.name)])
     errors = {(e.row, e.column): e.message for e in report.errors}
     assert errors[(3, "单位名称")] == "与第 2 行重复。"
-    assert "已是本社区的联建单位" in errors[(4, "单位名称")]
+    assert errors[(5, "单位名称")] == "与第 4 行是同一条记录。"
+    assert set(errors) == {(3, "单位名称"), (5, "单位名称")}
+    assert [p.action for p in report.plans if p.row == 4] == ["更新"]
     assert not Organisation.objects.filter(name="重复单位").exists()
 
 
@@ -171,10 +174,10 @@ def test_round_trip_export_then_import(world):
     assert record["联系电话"] == "13700001234"  # text, not a number
     assert record["联建开始日期"] == dt.datetime(2024, 5, 6)  # a real date
     assert record["单位类型"] == "国有企业"
-    # The same file into the same community: every unit is already partnered there.
+    # The same file into the same community: every unit is matched, nothing changes.
     again = ledger_import(actor=world.staff, kind="units", community=world.community,
                           file=io.BytesIO(data.getvalue()))
-    assert not again.ok and all("已是本社区" in e.message for e in again.errors)
+    assert again.ok and again.unchanged == len(body) and again.created == again.updated == 0
     # Into a sibling community: the units are linked, none duplicated.
     moved = ledger_import(actor=world.street_admin, kind="units", community=world.sibling,
                           file=io.BytesIO(data.getvalue()))

@@ -121,3 +121,28 @@ def test_missing_file_and_legacy_xls(tmp_path):
 def test_header_only_needs_file_is_an_error(tmp_path):
     with pytest.raises(MatchInputError, match="没有数据行"):
         read_needs(write(tmp_path, "needs.csv", "id,title,description\n"))
+
+
+def test_hostile_xlsx_is_refused_at_once(tmp_path):
+    """A few KB declaring row 2,000,000,000 (or a zip that is no workbook) is refused before openpyxl reads it."""
+    import time
+    import zipfile
+
+    good = write_xlsx(tmp_path, "needs.xlsx", [["id", "title", "description"], ["n1", "t", "d"]])
+    bomb = tmp_path / "bomb.xlsx"
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<dimension ref="A1:C2000000000"/><sheetData><row r="2000000000"><c r="A2000000000"><v>1</v></c>'
+             b'</row></sheetData></worksheet>')
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = sheet if info.filename == "xl/worksheets/sheet1.xml" else src.read(info.filename)
+            dst.writestr(info.filename, data)
+    started = time.perf_counter()
+    with pytest.raises(MatchInputError, match="2,000,000,000"):
+        read_needs(bomb)
+    assert time.perf_counter() - started < 1.0
+    plain = tmp_path / "plain.xlsx"
+    with zipfile.ZipFile(plain, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(MatchInputError, match="压缩包"):
+        read_needs(plain)

@@ -1,7 +1,8 @@
 """``lianjian import KIND FILE.xlsx --community NAME [--dry-run]``: all rows or nothing.
 
 Every bad row is reported on stderr as ``第 N 行【列名】原因`` and the command exits with 1;
-nothing is written unless every row is good.
+nothing is written unless every row is good. A file refused as a whole (not an .xlsx, encrypted,
+with macros, too large once unpacked, too many rows, wrong headers) exits with 2.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 report = ledger_import(actor=actor, kind=kind, community=region, file=handle, dry_run=dry_run,
                                        filename=path.name)
         except LedgerFileError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc) or "无权向该社区导入") from None
         if report.errors:
