@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
 from lianjian.core.models import TimeStampedModel
+from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
 # Check-in codes are typed by hand when a camera fails: no 0/O, 1/I/L look-alikes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -60,7 +61,8 @@ class Promotion(models.TextChoices):
 class Event(TimeStampedModel):
     """One event organised by a community or a street (whose villages and communities it spans)."""
 
-    title = models.CharField(_("活动名称"), max_length=120)
+    title = models.CharField(_("活动名称"), max_length=120,
+        validators=[reject_control_chars])
     kind = models.CharField(_("活动类型"), max_length=12, choices=EventKind.choices, default=EventKind.OTHER)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="events",
                                verbose_name=_("主办社区/街道"))
@@ -68,9 +70,12 @@ class Event(TimeStampedModel):
                                       verbose_name=_("协办单位"))
     project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="events", verbose_name=_("所属项目"))
-    description = models.TextField(_("活动介绍"), max_length=4000, blank=True)
-    venue = models.CharField(_("地点"), max_length=120, blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    description = models.TextField(_("活动介绍"), max_length=4000, blank=True,
+        validators=[reject_control_chars_multiline])
+    venue = models.CharField(_("地点"), max_length=120, blank=True,
+        validators=[reject_control_chars])
+    address = models.CharField(_("地址"), max_length=200, blank=True,
+        validators=[reject_control_chars])
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"))
     gather_at = models.DateTimeField(_("集合时间"), null=True, blank=True)
@@ -91,7 +96,8 @@ class Event(TimeStampedModel):
     is_public = models.BooleanField(_("公开展示"), default=True)
     pledge_goal = models.PositiveIntegerField(_("认捐目标数量"), default=0, validators=[MaxValueValidator(100_000)],
                                               help_text=_("例如年夜饭需要的菜品道数；0 表示不设目标。"))
-    pledge_goal_unit = models.CharField(_("认捐目标单位"), max_length=10, blank=True, default="")
+    pledge_goal_unit = models.CharField(_("认捐目标单位"), max_length=10, blank=True, default="",
+        validators=[reject_control_chars])
     status = models.CharField(_("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.OPEN)
     taken = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -155,7 +161,8 @@ class Registration(models.Model):
                               verbose_name=_("活动"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="event_registrations", verbose_name=_("账号"))
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50,
+        validators=[reject_control_chars])
     phone = models.CharField(_("手机号"), max_length=11, validators=[phone_validator])
     party_size = models.PositiveSmallIntegerField(
         _("人数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_PARTY)])
@@ -165,9 +172,12 @@ class Registration(models.Model):
     code = models.CharField(_("签到码"), max_length=CODE_LENGTH, unique=True, default=new_code)
     # The private link of a person who registered with a phone code instead of an account.
     manage_token = models.CharField(max_length=32, unique=True, default=new_manage_token, editable=False)
-    emergency_contact = models.CharField(_("紧急联系人及电话"), max_length=60, blank=True)
-    shirt_size = models.CharField(_("T恤尺码"), max_length=6, blank=True)
-    dietary_notes = models.CharField(_("饮食禁忌"), max_length=100, blank=True)
+    emergency_contact = models.CharField(_("紧急联系人及电话"), max_length=60, blank=True,
+        validators=[reject_control_chars])
+    shirt_size = models.CharField(_("T恤尺码"), max_length=6, blank=True,
+        validators=[reject_control_chars])
+    dietary_notes = models.CharField(_("饮食禁忌"), max_length=100, blank=True,
+        validators=[reject_control_chars])
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     promoted_at = models.DateTimeField(_("候补转正时间"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("递补确认截止"), null=True, blank=True)
@@ -247,8 +257,10 @@ class VolunteerPost(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="posts", verbose_name=_("活动"))
     role = models.CharField(_("岗位类型"), max_length=10, choices=PostRole.choices)
-    title = models.CharField(_("岗位名称"), max_length=60)
-    place = models.CharField(_("位置"), max_length=120, blank=True)
+    title = models.CharField(_("岗位名称"), max_length=60,
+        validators=[reject_control_chars])
+    place = models.CharField(_("位置"), max_length=120, blank=True,
+        validators=[reject_control_chars])
     km = models.DecimalField(_("路线里程（公里）"), max_digits=5, decimal_places=2, null=True, blank=True,
                              validators=[MinValueValidator(0), MaxValueValidator(500)])
     headcount = models.PositiveSmallIntegerField(_("需要人数"), validators=[MinValueValidator(1),
@@ -305,7 +317,8 @@ class VolunteerSignup(models.Model):
     verified_minutes = models.PositiveIntegerField(_("核实时长（分钟）"), default=0)
     reported_minutes = models.PositiveIntegerField(_("自报时长（分钟）"), null=True, blank=True,
                                                    validators=[MaxValueValidator(24 * 60)])
-    reported_note = models.CharField(_("自报说明"), max_length=200, blank=True)
+    reported_note = models.CharField(_("自报说明"), max_length=200, blank=True,
+        validators=[reject_control_chars])
     hours_status = models.CharField(_("自报时长审核"), max_length=10, choices=HoursStatus.choices, blank=True,
                                     default=HoursStatus.NONE)
     hours_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -353,12 +366,15 @@ class Pledge(models.Model):
     """Something a resident or merchant gives to an event: "红烧肉 1 盆 — 刁嬢嬢"."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("活动"))
-    item = models.CharField(_("认捐内容"), max_length=60)
+    item = models.CharField(_("认捐内容"), max_length=60,
+        validators=[reject_control_chars])
     quantity = models.PositiveIntegerField(_("数量"), default=1, validators=[MinValueValidator(1),
                                                                            MaxValueValidator(100_000)])
-    unit = models.CharField(_("计量单位"), max_length=10, default="份")
+    unit = models.CharField(_("计量单位"), max_length=10, default="份",
+        validators=[reject_control_chars])
     pledger_kind = models.CharField(_("认捐方类型"), max_length=10, choices=PledgerKind.choices)
-    pledger_name = models.CharField(_("认捐人/商家"), max_length=60)
+    pledger_name = models.CharField(_("认捐人/商家"), max_length=60,
+        validators=[reject_control_chars])
     organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="pledges", verbose_name=_("所属单位/联盟"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -380,12 +396,16 @@ class Recognition(models.Model):
     """Praise given at an event (e.g. 15 workers with gift packs), with a printable certificate."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recognitions", verbose_name=_("活动"))
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50,
+        validators=[reject_control_chars])
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="recognitions", verbose_name=_("账号"))
-    affiliation = models.CharField(_("所在站点/单位"), max_length=80, blank=True)
-    reason = models.CharField(_("表扬事由"), max_length=200)
-    gift = models.CharField(_("礼品"), max_length=60, blank=True)
+    affiliation = models.CharField(_("所在站点/单位"), max_length=80, blank=True,
+        validators=[reject_control_chars])
+    reason = models.CharField(_("表扬事由"), max_length=200,
+        validators=[reject_control_chars])
+    gift = models.CharField(_("礼品"), max_length=60, blank=True,
+        validators=[reject_control_chars])
     number = models.CharField(_("证书编号"), max_length=24, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

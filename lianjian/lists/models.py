@@ -49,7 +49,7 @@ class Category(models.Model):
     """A managed category of the taxonomy (就业创业, 助老敬老 …), editable by admins."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
-    name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True, validators=[reject_control_chars],
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     description = models.CharField(_("说明"), max_length=200, blank=True, validators=[reject_control_chars_multiline])
@@ -74,7 +74,7 @@ class BeneficiaryGroup(models.Model):
     """Who benefits: 老人, 儿童, 残疾人, 失业人员, 新就业群体 …"""
 
     name = models.CharField(_("名称"), max_length=40, unique=True, validators=[reject_control_chars])
-    name_en = models.CharField(_("英文名称"), max_length=80, blank=True,
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True, validators=[reject_control_chars],
                                help_text=_("英文界面显示的名称；不填则显示中文名称。"))
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100, validators=ranges.sort_validators())

@@ -31,6 +31,11 @@ MACHINE_FIELDS = {
     ("projects", "project", "public_token"), ("projects", "rating", "device_hash"),
     ("notifications", "notification", "kind"), ("notifications", "notification", "text"),
     ("notifications", "notification", "url"),
+    ("events", "registration", "code"), ("events", "registration", "manage_token"),
+    ("events", "checkinscan", "nonce"), ("events", "checkinscan", "outcome"), ("events", "checkinscan", "message"),
+    ("events", "recognition", "number"),
+    ("api", "idempotencykey", "scope_hash"), ("api", "idempotencykey", "fingerprint"),
+    ("api", "idempotencykey", "method"), ("api", "idempotencykey", "path"), ("api", "idempotencykey", "content_type"),
 }
 CONTROLS = ["\x00", "\x01", "\x07", "\x0b", "\x1b", "\x7f", "\x85", "\x9f", "\ud800", "\uffff"]
 
