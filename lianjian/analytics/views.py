@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.events.selectors import region_event_rows
 from lianjian.lists.taxonomy import display_names
 from lianjian.regions.models import Level
 
@@ -78,6 +79,7 @@ def region_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "is_community": is_community,
         "computed_at": computed_at,
             "units": selectors.unit_rows(community=region, year=year) if is_community else [],
+            "events": region_event_rows(region=region, year=year),
         },
     )
 

@@ -16,10 +16,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.api.errors import ERROR_RESPONSES, ErrorOut
+from lianjian.api.errors import ERROR_RESPONSES, ErrorOut, UnknownId
 from lianjian.api.limits import Kilometres
 from lianjian.api.pagination import ShapedQuerySet
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Organisation, PartnershipStatus
 from lianjian.regions.models import Region
 
 from . import selectors, services, thanks, volunteers
@@ -162,14 +162,24 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
     if region_pk is None:
         return Status(422, {"error": {"code": "invalid", "message": _("请指定主办社区或街道。"),
                                       "details": {"community_id": [_("必填。")]}}})
-    region = scope.filter_regions(Region.objects.all()).filter(pk=region_pk).first()
-    if region is None:
-        return Status(404, {"error": {"code": "not_found", "message": _("对象不存在。")}})
-    co_units = list(Organisation.objects.filter(
-        pk__in=payload.co_unit_ids, partnerships__community=region).distinct()) if payload.co_unit_ids else []
+    regions = {}
+    for field in ("community_id", "region_id"):
+        pk = getattr(payload, field)
+        if pk is not None:
+            regions[field] = scope.filter_regions(Region.objects.all()).filter(pk=pk).first()
+            if regions[field] is None:
+                raise UnknownId(field)
+    if len({r.pk for r in regions.values()}) > 1:
+        return Status(422, {"error": {"code": "invalid", "message": _("community_id 与 region_id 不一致。"),
+                                      "details": {"region_id": [_("与 community_id 不一致。")]}}})
+    region = next(iter(regions.values()))
+    # Co-organisers are active joint units of the organising community (or of its street's communities).
+    partners = Organisation.objects.filter(
+        partnerships__community__in=Region.objects.filter(Region.subtree_q(region)),
+        partnerships__status=PartnershipStatus.ACTIVE, is_active=True).distinct()
+    co_units = list(partners.filter(pk__in=payload.co_unit_ids)) if payload.co_unit_ids else []
     if len(co_units) != len(set(payload.co_unit_ids)):
-        return Status(422, {"error": {"code": "invalid", "message": _("协办单位须为本社区的联建单位。"),
-                                      "details": {"co_unit_ids": [_("协办单位须为本社区的联建单位。")]}}})
+        raise UnknownId("co_unit_ids")
     data = payload.dict(exclude={"community_id", "region_id", "co_unit_ids"})
     event = services.event_create(actor=request.user, region=region, co_units=co_units, **data)
     return Status(201, {"id": event.pk})
@@ -370,14 +380,14 @@ def list_pledges(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
 
 @router.post("/{int:event_id}/pledges", response={201: PledgeOut, **ERROR_RESPONSES}, summary="Record a pledge")
 def create_pledge(request: HttpRequest, event_id: int, payload: PledgeIn) -> Status:
-    event = selectors.event_for(request.user, event_id, change=True)
+    event = selectors.event_for(request.user, event_id)  # the service says who may record pledges
     data = payload.dict(exclude={"organisation_id"})
     organisation = None
     if payload.organisation_id is not None:
         organisation = get_scope(request.user).filter_organisations(Organisation.objects.all()).filter(
             pk=payload.organisation_id).first()
         if organisation is None:
-            return Status(404, {"error": {"code": "not_found", "message": _("对象不存在。")}})
+            raise UnknownId("organisation_id")
     return Status(201, _pledge_out(thanks.pledge_create(actor=request.user, event=event, organisation=organisation,
                                                         **data)))
 

@@ -11,10 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.regions.models import Region
 
 from .models import (
     Event,
     EventStatus,
+    HoursStatus,
     Pledge,
     Recognition,
     Registration,
@@ -180,3 +182,39 @@ def recognition_for(user: Any, event: Event, pk: Any) -> Recognition:
     if not get_scope(user).can_view(rec):
         raise Http404
     return rec
+
+
+@dataclass
+class RegionEventRow:
+    event: Event
+    registered: int  # people (party sizes) confirmed
+    checked_in: int  # people
+    volunteers: int
+    volunteer_hours: float
+    pledges: int
+
+
+def region_event_rows(*, region: Any, year: int) -> list[RegionEventRow]:
+    """The events held in a region's subtree in a year, with their figures, for dashboards and the
+    annual report (a few queries for the whole list, not per event)."""
+    events = list(Event.objects.filter(Region.subtree_q(region, prefix="region__"), starts_at__year=year)
+                  .exclude(status=EventStatus.CANCELLED).select_related("region").order_by("starts_at"))
+    ids = [e.pk for e in events]
+    people = dict(Registration.objects.filter(event_id__in=ids, status=RegistrationStatus.CONFIRMED)
+                  .values_list("event_id").annotate(n=Sum("party_size")).values_list("event_id", "n"))
+    came = dict(Registration.objects.filter(event_id__in=ids, checked_in_at__isnull=False)
+                .values_list("event_id").annotate(n=Sum("party_size")).values_list("event_id", "n"))
+    pledges = dict(Pledge.objects.filter(event_id__in=ids).exclude(status="cancelled")
+                   .values_list("event_id").annotate(n=Count("id")).values_list("event_id", "n"))
+    signups = VolunteerSignup.objects.filter(post__event_id__in=ids, status=SignupStatus.SIGNED).values_list(
+        "post__event_id", "user_id", "verified_minutes", "reported_minutes", "hours_status")
+    volunteers: dict[int, set[int]] = {}
+    minutes: dict[int, int] = {}
+    for event_id, user_id, verified, reported, hours_status in signups:
+        volunteers.setdefault(event_id, set()).add(user_id)
+        minutes[event_id] = minutes.get(event_id, 0) + verified + (
+            (reported or 0) if hours_status == HoursStatus.APPROVED else 0)
+    return [RegionEventRow(event=e, registered=people.get(e.pk, 0), checked_in=came.get(e.pk, 0),
+                           volunteers=len(volunteers.get(e.pk, ())),
+                           volunteer_hours=round(minutes.get(e.pk, 0) / 60, 1), pledges=pledges.get(e.pk, 0))
+            for e in events]

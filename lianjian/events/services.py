@@ -401,7 +401,7 @@ def checkin(*, actor: Any, event: Event, code: str, nonce: str, now: dt.datetime
 def _check_in(actor: Any, event: Event, code: str, now: dt.datetime) -> CheckInResult:
     registration = Registration.objects.select_related("event", "checked_in_by").filter(code=code).first()
     if registration is None:
-        return CheckInResult("invalid_code", 404, _("签到码无效。"))
+        return CheckInResult("invalid_code", 422, _("签到码无效。"))
     if registration.event_id != event.pk:
         return CheckInResult("wrong_event", 409, _("这是“%(title)s”的签到码，不是本活动的。") % {
             "title": registration.event.title}, registration)

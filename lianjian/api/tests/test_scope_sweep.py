@@ -64,6 +64,19 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     mine_note = Notification.objects.create(recipient=world.staff, text="a")
     theirs_note = Notification.objects.create(recipient=world.other_staff, text="b")
     unit_pair = (world.unit.pk, world.other_unit.pk)
+    # Events: a public event of the caller's community (anyone may register), and a private one of
+    # another district (nobody outside its staff may reach it).
+    from lianjian.events import services as event_services
+    from lianjian.events import volunteers
+
+    start = timezone.now() + dt.timedelta(days=5)
+    events = [event_services.event_create(actor=SYSTEM, title=t, region=r, starts_at=start, is_public=public,
+                                          ends_at=start + dt.timedelta(hours=2), capacity=5)
+              for t, r, public in (("本社区活动", world.community, True), ("外区活动", world.other_community, False))]
+    registrations = [event_services.registration_create(actor=SYSTEM, event=e, name="报名人",
+                                                        phone=f"1370000000{i}") for i, e in enumerate(events)]
+    posts = [volunteers.post_create(actor=SYSTEM, event=e, role="guide", title="引导", headcount=3,
+                                    starts_at=e.starts_at, ends_at=e.ends_at) for e in events]
     community_pair = (world.community.pk, world.other_community.pk)
     return {
         "community_id": community_pair,
@@ -82,6 +95,10 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
         "claim_id": (mine_need.claims.first().pk, theirs_need.claims.first().pk),
         "meeting_id": (meeting.pk, other_meeting.pk),
         "notification_id": (mine_note.pk, theirs_note.pk),
+        "event_id": (events[0].pk, events[1].pk),
+        "registration_id": (registrations[0].pk, registrations[1].pk),
+        "post_id": (posts[0].pk, posts[1].pk),
+        "co_unit_ids": ([], [world.other_unit.pk]),
         # One shared taxonomy: nothing is out of scope, an unknown id stands in.
         "category_id": (Category.objects.filter(is_active=True).first().pk, 10**9),
     }
@@ -110,6 +127,8 @@ def _sample(doc: dict[str, Any], name: str, prop: dict[str, Any]) -> Any:
     kind = prop.get("type")
     if prop.get("format") == "date":
         return timezone.localdate().isoformat()
+    if prop.get("format") == "date-time":
+        return (timezone.now() + dt.timedelta(days=5)).isoformat()
     if kind == "string":
         if prop.get("pattern") == r"^\d+$":
             return "4401060010"

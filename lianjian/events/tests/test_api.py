@@ -63,7 +63,7 @@ def test_create_register_waitlist_list_cancel_and_check_in(client, world):
                         **auth)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_checked_in"
     forged = client.post(checkins, {"code": "QQQQQQQQ", "nonce": "ghi"}, content_type="application/json", **auth)
-    assert forged.status_code == 404 and forged.json()["error"]["code"] == "invalid_code"
+    assert forged.status_code == 422 and forged.json()["error"]["code"] == "invalid_code"
 
 
 def test_logged_in_person_registers_themselves_without_name_or_phone(client, world):

@@ -44,3 +44,25 @@ def test_demo_events_retell_the_seed_and_are_idempotent(client):
     res = client.get(f"/api/v1/events/{dinner.pk}/registrations?status=confirmed",
                      HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert res.status_code == 200 and res.json()["count"] >= 15
+
+
+def test_the_events_appear_on_the_dashboards_of_their_community_and_street(client):
+    from lianjian.accounts.models import User
+    from lianjian.regions.models import Region
+
+    load_demo()
+    staff = User.objects.get(username="jiangpu_staff")
+    client.force_login(staff)
+    jiangpu = Region.objects.get(code="510115005002")
+    page = client.get(f"/analytics/regions/{jiangpu.pk}/?year=2025").content.decode()
+    assert 'data-testid="dashboard-events"' in page and demo.DINNER in page
+    from lianjian.events.selectors import region_event_rows
+
+    rows = region_event_rows(region=jiangpu, year=2025)
+    assert [r.event.title for r in rows] == [demo.DINNER]
+    dinner = rows[0]
+    assert dinner.pledges == 42 and dinner.volunteers == 6 and dinner.checked_in == 25
+    street = Region.objects.get(code="510182001")
+    run = region_event_rows(region=street, year=2025)
+    assert [r.event.title for r in run] == [demo.RUN] and run[0].volunteers == 19
+    assert region_event_rows(region=jiangpu, year=2024) == []
