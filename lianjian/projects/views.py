@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.paging import count_page
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
 from lianjian.regions.models import Region
@@ -90,7 +90,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         year=filters.get("year"),
         q=filters.get("q") or "",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = count_page(qs, request.GET.get("page"), PAGE_SIZE)
     scope = get_scope(request.user)
     return render(
         request,

@@ -2,7 +2,8 @@
 
 An upload waits under ``MEDIA_ROOT/imports/`` between its preview and the confirmation; one
 whose preview was left (or rejected, with its error report) stays there. The job consumer
-(``lianjian worker``, or ``lianjian serve``) runs this daily (``lianjian.ledgers.tasks``); the default age matches the lifetime of the confirmation token, so nothing a
+(``lianjian worker``, or ``lianjian serve``) runs this daily (``lianjian.ledgers.tasks``); the
+default age matches the lifetime of the confirmation token, so nothing a
 user could still confirm or download is removed.
 """
 
