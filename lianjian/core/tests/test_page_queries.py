@@ -74,7 +74,7 @@ def test_need_trace_costs_the_same_for_1_or_8_claims(world, client):
     client.force_login(world.staff)
     url = reverse("lists:need_detail", args=[need.pk])
     before = queries(client, url)
-    for i in range(7):
+    for _ in range(7):
         org = make_org(region=world.community, name=f"认领单位{next(_seq)}")
         Claim.objects.create(need=need, organisation=org, role="partner", status="confirmed")
     project(world, title="追溯项目", need=need)
