@@ -81,6 +81,32 @@ def drive(port: int, paths: list[str], cookie: str, clients: int) -> dict[str, f
     return {"rps": len(samples) / elapsed, "p50": ordered[len(ordered) // 2], "p95": p95(samples)}
 
 
+def server_cpu(master: subprocess.Popen[bytes]) -> float:
+    """CPU seconds used so far by the gunicorn master's worker processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master.pid:  # fields[1] is the parent pid; 11 and 12 utime, stime
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measure(port: int, paths: list[str], cookie: str, clients: int,
+            master: subprocess.Popen[bytes]) -> dict[str, float]:
+    """drive() plus the server's CPU milliseconds per request: unlike req/s, that figure barely
+    moves when other work shares the machine."""
+    before = server_cpu(master)
+    result = drive(port, paths, cookie, clients)
+    result["cpu_ms"] = (server_cpu(master) - before) * 1000 / len(paths)
+    return result
+
+
 def wait_ready(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -197,12 +223,13 @@ def main() -> int:
         # The bare view is measured again after every page, and each page is compared with the
         # mean of the bare runs on either side: a machine whose load changes during the run
         # (other work on the same cores) moves both alike.
-        bares = [drive(bare_port, ["/bare"] * args.requests, "", args.clients)]
+        bare_paths = ["/bare"] * args.requests
+        bares = [measure(bare_port, bare_paths, "", args.clients, servers[1])]
         for name, cookie, urls in setup["pages"]:  # type: ignore[attr-defined]
             paths = [urls[i % len(urls)] for i in range(args.requests)]
             drive(app_port, paths[:warm], cookie, args.clients)  # warm caches and connections
-            measured = drive(app_port, paths, cookie, args.clients)
-            bares.append(drive(bare_port, ["/bare"] * args.requests, "", args.clients))
+            measured = measure(app_port, paths, cookie, args.clients, servers[0])
+            bares.append(measure(bare_port, bare_paths, "", args.clients, servers[1]))
             measured["bare"] = (bares[-2]["rps"] + bares[-1]["rps"]) / 2
             rows.append((name, measured))
     finally:
@@ -218,16 +245,22 @@ def main() -> int:
           f"{cores} CPU cores")
     bare_rps = sorted(b["rps"] for b in bares)[len(bares) // 2]
     bare_p95 = sorted(b["p95"] for b in bares)[len(bares) // 2]
-    print(f"{'page':32s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'x bare':>8s}  target")
-    print(f"{'bare Django JSON view (median)':32s} {bare_rps:8.0f} {'':8s} {bare_p95:8.1f} {1:8.3f}")
+    bare_cpu = sum(b["cpu_ms"] for b in bares) / len(bares)
+    print("x bare: req/s over the mean of the bare runs just before and after the page; "
+          "cpu ms: server CPU per request, cpu x bare: bare CPU/request over the page's")
+    print(f"{'page':32s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'x bare':>8s} {'cpu ms':>8s} "
+          f"{'cpu x bare':>10s}  target")
+    print(f"{'bare Django JSON view (median)':32s} {bare_rps:8.0f} {'':8s} {bare_p95:8.1f} {1:8.3f} "
+          f"{bare_cpu:8.2f} {1:10.3f}")
     for name, r in rows:
         ratio = r["rps"] / r["bare"]
         if name == "/healthz":
             target, ok = f">= {HEALTHZ_RATIO}x", ratio >= HEALTHZ_RATIO
         else:
             target, ok = f">= {LIST_RATIO}x, p95 < {LIST_P95_MS:.0f}", ratio >= LIST_RATIO and r["p95"] < LIST_P95_MS
-        print(f"{name:32s} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:8.3f}  {target} "
-              f"{'OK' if ok else 'SLOW'}")
+        cpu_ratio = bare_cpu / r["cpu_ms"] if r["cpu_ms"] else float("inf")
+        print(f"{name:32s} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {ratio:8.3f} {r['cpu_ms']:8.2f} "
+              f"{cpu_ratio:10.3f}  {target} {'OK' if ok else 'SLOW'}")
     load = os.getloadavg()[0]
     if load > (cores or 1):
         print(f"note: load average {load:.1f} on {cores} cores during the run: other work shared the CPUs, "
