@@ -37,10 +37,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
-        worker = None if options["no_worker"] else self._spawn([sys.executable, "-m", "lianjian", "worker"])
+        # runserver's auto-reloader runs this command again in a child (RUN_MAIN=true): only the
+        # first process starts the consumer.
+        reloaded = os.environ.get("RUN_MAIN") == "true"
+        worker = None
+        if not options["no_worker"] and not reloaded:
+            worker = self._spawn([sys.executable, "-m", "lianjian", "worker"])
         if options["dev"]:
+            if worker is not None:
+                # Ctrl-C or SIGTERM end runserver (and its reloaded child) here, then the consumer.
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, _interrupt)
             try:
                 call_command("runserver", bind)
+            except KeyboardInterrupt:
+                pass
             finally:
                 if worker is not None:
                     _stop({worker: signal.SIGINT})
@@ -61,6 +72,10 @@ class Command(BaseCommand):
         # A new session: the terminal's Ctrl-C reaches this command only, which stops each child
         # once (a second SIGINT would cut the consumer's graceful shutdown short).
         return subprocess.Popen(argv, start_new_session=True)
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _supervise(children: dict[subprocess.Popen[bytes], signal.Signals]) -> int:
