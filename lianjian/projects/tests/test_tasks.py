@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,6 +97,8 @@ def test_a_real_consumer_runs_the_periodic_task():
             for leftover in queue_file.parent.glob(queue_file.name + "*"):
                 leftover.unlink(missing_ok=True)
     assert worker.returncode == 0, output
-    assert output.count("check_overdue: 1 overdue milestones flagged") == 1, output
-    assert output.count("check_overdue: 0 overdue milestones flagged") == 1, output
+    # Each run logs its count: one run flagged the milestone, every other (the second call, and
+    # the scheduler's own hourly run if the test happens to cross minute 7) flagged nothing.
+    runs = re.findall(r"check_overdue: (\d+) overdue milestones flagged", output)
+    assert sorted(runs)[-1] == "1" and runs.count("1") == 1 and set(runs) == {"0", "1"}, output
     assert Notification.objects.filter(kind="milestone_overdue").count() == 2
