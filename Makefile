@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck install assets messages bench bench-quick clean
+.PHONY: run test test-fast lint typecheck install assets messages bench bench-quick bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ assets: node_modules/.installed
 run: install assets
 	$(PY) -m lianjian migrate --noinput
 	$(PY) -m lianjian demo
-	@echo "==> http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "==> http://$(HOST):$(PORT)/ and the background-job consumer  (Ctrl-C stops both)"
 	$(PY) -m lianjian serve --host $(HOST) --port $(PORT)
 
 test: install assets
@@ -51,6 +51,11 @@ bench: install
 	$(PY) bench/ledger_import.py
 	$(PY) bench/analytics.py
 	$(PY) bench/board_poll.py
+	$(PY) bench/load.py
+
+# Pages through gunicorn under 8 concurrent clients, as ratios to a bare Django view (city scale).
+bench-load: install
+	$(PY) bench/load.py --needs 100000 --projects 50000
 
 bench-quick: install
 	$(PY) bench/matching.py --quick
@@ -59,6 +64,7 @@ bench-quick: install
 	$(PY) bench/ledger_import.py --rows 2000
 	$(PY) bench/analytics.py --communities 100 --projects 5000 --runs 3
 	$(PY) bench/board_poll.py --polls 100
+	$(PY) bench/load.py --needs 5000 --projects 2000 --requests 100
 
 clean:
 	rm -rf $(VENV) node_modules var/staticfiles .pytest_cache

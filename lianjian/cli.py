@@ -13,7 +13,8 @@ import sys
 USAGE = """用法 / usage: lianjian COMMAND [options]
 
 常用命令 / commands:
-  serve                 启动网站 / serve the site (gunicorn)
+  serve                 启动网站和后台任务 / serve the site (gunicorn) and the job consumer
+  worker [--workers N]  只运行后台任务 / run the background-job consumers alone
   demo                  载入演示数据（可重复执行）/ load the demo data (idempotent)
   match                 需求与资源匹配 / rank resources for needs (CSV/XLSX, no database)
   backup -o FILE        备份数据库 / back up the database

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lianjian.public",
     "lianjian.api",
     "lianjian.demo",
+    "huey.contrib.djhuey",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianjian.core.middleware.HealthCheckMiddleware",  # /healthz before host checks and sessions
     "lianjian.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,7 +140,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept as on PostgreSQL (CONN_MAX_AGE with health checks): Django gives each
+    # thread its own connection, so a kept one is never shared, and opening one (plus the PRAGMAs)
+    # per request cost more than the request itself.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN so concurrent writers queue (busy timeout) instead of failing on lock upgrade.
@@ -263,6 +267,28 @@ CACHES["throttle"] = {
     "LOCATION": "lianjian_cache",
 }
 
+# Background jobs (huey): periodic tasks and long jobs a person starts run in `lianjian worker`
+# (or beside the web server in `lianjian serve`). Redis when REDIS_URL is set (consumers on several
+# machines), else a SQLite file under var/ so the embedded demo needs no server. Tests run tasks
+# in the calling thread (immediate) unless LIANJIAN_QUEUE_IMMEDIATE=0.
+QUEUE_NAME = os.environ.get("LIANJIAN_QUEUE_NAME", f"lianjian-test-{os.getpid()}" if TESTING else "lianjian")
+HUEY: dict[str, object] = {
+    "name": QUEUE_NAME,
+    "immediate": env_bool("LIANJIAN_QUEUE_IMMEDIATE", TESTING),
+    "utc": True,
+    "consumer": {
+        "workers": int(os.environ.get("QUEUE_WORKERS", "2")),
+        "worker_type": "thread",
+        "check_worker_health": True,
+        "periodic": True,
+    },
+}
+if os.environ.get("REDIS_URL"):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
+else:
+    _queue_file = "huey.sqlite3" if QUEUE_NAME == "lianjian" else f"huey-{QUEUE_NAME}.sqlite3"
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / _queue_file)})
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # One-time codes by text message: the console backend logs them; a deployment names its gateway's class.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianjian.core.sms.ConsoleBackend")
@@ -270,6 +296,20 @@ if TESTING:
     SMS_BACKEND = "lianjian.core.sms.MemoryBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lianjian@localhost")
 
+# Sessions are read on every request: a cache answers, the database keeps them across restarts.
+# The cache must be one that every process shares (a logout in one gunicorn worker must end the
+# session in all): Redis when set, else files under var/ (one machine); per-process memory only
+# in tests, which run in one process.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+if os.environ.get("REDIS_URL"):
+    CACHES["sessions"] = CACHES["default"]
+elif TESTING:
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"}
+else:
+    # A session pushed out of the file cache (300 entries) is read from the database again.
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache" / "sessions")}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.jobs import job_start
 from lianjian.events.selectors import region_event_rows
 from lianjian.lists.taxonomy import display_names
 from lianjian.regions.models import Level
@@ -100,3 +102,27 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
         f"attachment; filename=\"report.{fmt}\"; filename*=UTF-8''{quote(filename)}"
     )
     return response
+
+
+@login_required
+@require_POST
+def reports_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The annual report of every community of a street or district, as a background job."""
+    region = selectors.region_for_user(user=request.user, pk=pk)
+    if region.level == Level.COMMUNITY:
+        raise PermissionDenied(_("批量生成用于街道或区。"))
+    fmt = request.POST.get("format", "docx")
+    if fmt not in report.FORMATS:
+        fmt = "docx"
+    year = _year(request, region)
+    try:
+        year = int(request.POST.get("year") or year)
+    except ValueError:
+        pass
+    if not 2000 <= year <= 2999:
+        year = timezone.localdate().year - 1
+    job = job_start(actor=request.user, kind="analytics.reports",
+                    params={"region": region.pk, "year": year, "format": fmt},
+                    title=_("%(region)s各社区%(year)d年度工作总结（%(fmt)s）")
+                    % {"region": region.name, "year": year, "fmt": fmt.upper()})
+    return redirect(job)

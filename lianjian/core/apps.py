@@ -8,7 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import checks  # noqa: F401  (registers system checks)
+
+        # Every app's tasks.py registers its background tasks and job runners, in the web
+        # processes (which queue them, or run them at once in tests) as in the consumer.
+        autodiscover_modules("tasks")
         from .nav import register_nav
 
         register_nav(_("首页"), "public:home", lambda s: not s.is_authenticated, order=0)
@@ -16,6 +22,7 @@ class CoreConfig(AppConfig):
         register_nav(_("首页"), "core:home", lambda s: s.is_authenticated and not (s.is_staff_like or s.is_liaison),
                      order=1)
         register_nav(_("工作台"), "core:home", lambda s: s.is_staff_like or s.is_liaison, order=1)
+        register_nav(_("后台任务"), "core:jobs", lambda s: s.is_staff_like, order=89, group="account")
         register_nav(_("后台管理"), "admin:index", lambda s: can_use_admin(s.user), order=99, group="account")
 
 

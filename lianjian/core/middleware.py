@@ -5,6 +5,24 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from .activity import activity_source
+from .health import health_response
+
+
+class HealthCheckMiddleware:
+    """Answer ``GET /healthz`` first, before the rest of the stack.
+
+    Load balancers probe by IP address over plain HTTP, often many times a second: the answer
+    must not depend on the Host header (ALLOWED_HOSTS), the HTTPS redirect, sessions or CSRF, and
+    should cost one ``SELECT 1`` on a kept connection, not the whole middleware chain.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return health_response()
+        return self.get_response(request)
 
 
 class ActivitySourceMiddleware:

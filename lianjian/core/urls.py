@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import job_views, views
 
 app_name = "core"
-urlpatterns = [path("home/", views.home, name="home")]
+urlpatterns = [
+    path("home/", views.home, name="home"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
+]

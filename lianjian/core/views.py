@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.health import health_response
 from lianjian.core.nav import cards_for
 from lianjian.orgs.selectors import community_unit_counts, organisation_list
 from lianjian.regions.models import Region
@@ -65,14 +65,9 @@ def _staff_todo(user: object, scope: object) -> list[tuple[str, int, str]]:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability for load balancers and monitors."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """Liveness and database reachability for load balancers and monitors (normally answered
+    earlier by ``HealthCheckMiddleware``; this view serves stacks without it)."""
+    return health_response()
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

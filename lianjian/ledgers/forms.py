@@ -5,6 +5,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.permissions import get_scope
+from lianjian.regions.models import Level, Region
+
 from .kinds import SPECS
 from .selectors import ledger_communities
 
@@ -35,3 +38,20 @@ class LedgerUploadForm(LedgerForm):
         if file.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件太大（上限 20 MB），请拆分后分批导入。"))
         return file
+
+
+def batch_regions(*, user: Any) -> Any:
+    """Streets and districts in the user's scope: their communities can be exported in one job."""
+    return get_scope(user).filter_regions(
+        Region.objects.filter(level__in=[Level.DISTRICT, Level.STREET])).order_by("code")
+
+
+class LedgerBatchForm(forms.Form):
+    """Which ledger of every community of a street or district (exported as a background job)."""
+
+    kind = forms.ChoiceField(label=_("台账类型"), choices=kind_choices)
+    region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("街道或区"), queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = batch_regions(user=user)

@@ -18,8 +18,9 @@ from openpyxl import Workbook
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.jobs import job_start
 
-from .forms import LedgerForm, LedgerUploadForm
+from .forms import LedgerBatchForm, LedgerForm, LedgerUploadForm
 from .kinds import SPECS
 from .selectors import ledger_communities, ledger_export, ledger_template
 from .services import ImportReport, LedgerFileError, ledger_import
@@ -55,6 +56,7 @@ def _index(request: HttpRequest, upload_form: LedgerUploadForm, status: int = 20
     communities = list(ledger_communities(user=request.user)[:2])
     return render(request, "ledgers/index.html", {
         "export_form": LedgerForm(user=request.user, auto_id="export_%s"),
+        "batch_form": LedgerBatchForm(user=request.user, auto_id="batch_%s"),
         "upload_form": upload_form,
         "specs": list(SPECS.values()),
         # Staff of one community get templates whose drop-downs list its joint units.
@@ -92,6 +94,21 @@ def ledger_export_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     workbook = ledger_export(user=request.user, kind=kind, community=community)
     name = f"{community.name}-{SPECS[kind].label}-{timezone.localdate():%Y%m%d}.xlsx"
     return _xlsx_response(workbook, name)
+
+
+@login_required
+@require_POST
+def ledger_export_batch(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every community of a street or district: a background job; its page shows the progress."""
+    _staff_only(request)
+    form = LedgerBatchForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("请选择台账类型和您管理的街道或区。"))
+        return redirect("ledgers:index")
+    kind, region = form.cleaned_data["kind"], form.cleaned_data["region"]
+    job = job_start(actor=request.user, kind="ledgers.export", params={"kind": kind, "region": region.pk},
+                    title=_("导出%(region)s全部社区的%(kind)s") % {"region": region.name, "kind": SPECS[kind].label})
+    return redirect(job)
 
 
 def _preview(request: AuthenticatedHttpRequest, report: ImportReport, token: str) -> HttpResponse:

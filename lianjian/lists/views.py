@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.images import serve_photo
+from lianjian.core.paging import count_page
 
 from . import selectors, services
 from .forms import (
@@ -46,10 +46,8 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _fast_page(qs: Any, number: Any) -> Any:
-    """A page of *qs* whose count runs without the select_related joins."""
-    paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = qs.select_related(None).only("pk").order_by().count()  # type: ignore[misc]
-    return paginator.get_page(number)
+    """A page of *qs* whose count runs without the select_related joins (cached when large)."""
+    return count_page(qs, number, PAGE_SIZE)
 
 
 # ---- needs -----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.images import serve_photo
+from lianjian.core.paging import count_page
 from lianjian.core.qr import QRFormat, qr_response
 from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
@@ -92,7 +92,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         year=filters.get("year"),
         q=filters.get("q") or "",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = count_page(qs, request.GET.get("page"), PAGE_SIZE)
     scope = get_scope(request.user)
     return render(
         request,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from lianjian.core.net import client_ip
+from lianjian.core.paging import count_page
 from lianjian.projects import selectors
 from lianjian.projects.forms import ProjectFilterForm, RatingForm
 from lianjian.projects.services import device_hash_for, rating_add
@@ -61,7 +61,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         projects = projects.filter(title__icontains=filters["q"])
     # Needs have no project status; a status filter narrows the board to projects.
     needs = selectors.board_needs(community=community, **kwargs)[:20] if not filters.get("status") else []
-    page = Paginator(projects, 30).get_page(request.GET.get("page"))
+    page = count_page(projects, request.GET.get("page"), 30)
     return render(
         request,
         "public/board.html",

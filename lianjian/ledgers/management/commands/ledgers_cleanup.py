@@ -1,8 +1,9 @@
 """``lianjian ledgers_cleanup [--older-than-hours 24]``: remove abandoned ledger uploads.
 
 An upload waits under ``MEDIA_ROOT/imports/`` between its preview and the confirmation; one
-whose preview was left (or rejected, with its error report) stays there. Run this daily (cron or
-a systemd timer); the default age matches the lifetime of the confirmation token, so nothing a
+whose preview was left (or rejected, with its error report) stays there. The job consumer
+(``lianjian worker``, or ``lianjian serve``) runs this daily (``lianjian.ledgers.tasks``); the
+default age matches the lifetime of the confirmation token, so nothing a
 user could still confirm or download is removed.
 """
 

@@ -10,7 +10,8 @@ from lianjian.projects.services import milestones_flag_overdue
 class Command(BaseCommand):
     help = (
         "Flag overdue milestones of open projects (once each) and notify the community staff and the "
-        "lead unit's liaison. Safe to run from cron as often as you like."
+        "lead unit's liaison. The job consumer (lianjian worker / serve) runs this every hour; "
+        "safe to run by hand as often as you like."
     )
 
     def add_arguments(self, parser: Any) -> None:

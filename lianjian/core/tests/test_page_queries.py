@@ -1,0 +1,100 @@
+"""The list and trace pages cost a fixed number of queries, whatever the number of rows shown.
+
+Each page is loaded with few rows and again with many more (with claims, partner units, photos
+and ratings on them); the query count must not grow (no per-row query) and stays under a small
+bound. Large counts are cached (``lianjian.core.paging``); small ones stay exact.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lianjian.core import paging
+from lianjian.core.testing import make_org
+from lianjian.lists.models import Claim
+from lianjian.projects.tests.factories import need_with_claims, project
+
+pytestmark = pytest.mark.django_db
+
+BOUND = 15
+
+
+def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    client.get(url)  # first load fills per-process caches (taxonomy, content types)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+_seq = itertools.count()
+
+
+def add_rows(world, n: int) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(n):
+        i = next(_seq)
+        partner = make_org(region=world.community, name=f"伙伴单位{i}")
+        need = need_with_claims(world, orgs=[world.unit, partner], title=f"需求{i}")
+        Claim.objects.create(need=need, organisation=partner, role="partner", status="proposed")
+        project(world, title=f"项目{i}", status="in_progress", need=need)
+
+
+def test_needs_and_projects_lists_cost_the_same_for_2_or_12_rows(world, client):
+    pages = [
+        (world.staff, reverse("lists:need_list") + f"?community={world.community.pk}"),
+        (world.district_admin, reverse("lists:need_list")),
+        (world.staff, reverse("projects:list") + f"?community={world.community.pk}"),
+        (world.district_admin, reverse("projects:list")),
+        (None, reverse("public:board", args=[world.community.code])),
+    ]
+    add_rows(world, 2)
+    before = {}
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        before[url] = queries(client, url)
+    add_rows(world, 10)
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        after = queries(client, url)
+        assert after == before[url], f"{url}: {before[url]} queries with 2 rows, {after} with 12"
+        assert after <= BOUND, f"{url}: {after} queries"
+
+
+def test_need_trace_costs_the_same_for_1_or_8_claims(world, client):
+    need = need_with_claims(world, title="追溯")
+    client.force_login(world.staff)
+    url = reverse("lists:need_detail", args=[need.pk])
+    before = queries(client, url)
+    for _ in range(7):
+        org = make_org(region=world.community, name=f"认领单位{next(_seq)}")
+        Claim.objects.create(need=need, organisation=org, role="partner", status="confirmed")
+    project(world, title="追溯项目", need=need)
+    after = queries(client, url)
+    assert after <= before + 1, f"{before} queries with 1 claim, {after} with 8 and a project"
+    assert after <= BOUND
+
+
+def test_large_counts_are_cached_and_small_ones_exact(world, client, monkeypatch):
+    from lianjian.lists.models import Need
+
+    add_rows(world, 3)
+    monkeypatch.setattr(paging, "CACHE_ABOVE", 2)
+    qs = Need.objects.filter(community=world.community)
+    assert paging.fast_count(qs) == 3
+    add_rows(world, 1)
+    assert paging.fast_count(qs) == 3  # cached for COUNT_TTL
+    assert paging.fast_count(qs.filter(title__startswith="需求")) == 4  # another filter, counted afresh
+    monkeypatch.setattr(paging, "CACHE_ABOVE", 100)
+    few = Need.objects.filter(community=world.community)
+    assert paging.fast_count(few.exclude(pk=0)) == 4
+    few.first().delete()  # type: ignore[union-attr]
+    assert paging.fast_count(few.exclude(pk=0)) == 3  # small counts are never cached
