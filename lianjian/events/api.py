@@ -162,13 +162,14 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
     if region_pk is None:
         return Status(422, {"error": {"code": "invalid", "message": _("请指定主办社区或街道。"),
                                       "details": {"community_id": [_("必填。")]}}})
-    regions = {}
+    regions: dict[str, Region] = {}
     for field in ("community_id", "region_id"):
         pk = getattr(payload, field)
         if pk is not None:
-            regions[field] = scope.filter_regions(Region.objects.all()).filter(pk=pk).first()
-            if regions[field] is None:
+            found = scope.filter_regions(Region.objects.all()).filter(pk=pk).first()
+            if found is None:
                 raise UnknownId(field)
+            regions[field] = found
     if len({r.pk for r in regions.values()}) > 1:
         return Status(422, {"error": {"code": "invalid", "message": _("community_id 与 region_id 不一致。"),
                                       "details": {"region_id": [_("与 community_id 不一致。")]}}})

@@ -212,3 +212,18 @@ def test_event_cancel_notifies_and_closes_registration(world):
     with pytest.raises(ValidationError):
         register(world, event)
     assert RegistrationStatus.CONFIRMED in Registration.objects.values_list("status", flat=True)
+
+
+def test_the_periodic_offer_task_passes_lapsed_offers_on(world):
+    from lianjian.events import tasks
+
+    event = make_event(world, capacity=1, promotion=Promotion.OFFER, offer_hours=1)
+    first = register(world, event)
+    second = register(world, event)
+    third = register(world, event)
+    services.registration_cancel(actor=world.staff, registration=first)
+    Registration.objects.filter(pk=second.pk).update(offer_expires_at=timezone.now() - dt.timedelta(minutes=1))
+    tasks.expire_offers.call_local()
+    assert Registration.objects.get(pk=second.pk).status == "expired"
+    assert Registration.objects.get(pk=third.pk).status == "offered"
+    assert tasks.expire_offers.call_local() == 0
