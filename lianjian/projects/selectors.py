@@ -273,6 +273,7 @@ def board_projects(
             "rating_sum",
             "public_token",
             "category__name",
+            "category__name_en",
             "lead_org__name",
             "community_id",
             "created_at",
@@ -303,6 +304,7 @@ def board_needs(
         "quantity_covered",
         "wanted_by",
         "category__name",
+        "category__name_en",
         "published_at",
         "created_at",
     )
