@@ -136,11 +136,11 @@ def test_english_menu_is_one_line_at_1280(live_server, browser):
         assert max(tops) - min(tops) < 12, (user.username, tops)
         line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.nav')).lineHeight)")
         assert page.evaluate("document.querySelector('.nav').getBoundingClientRect().height") < 2 * line
-        # The person's menu folds API tokens, language and log-out under their name.
+        # The person's menu folds their account page (with API tokens), language and log-out under their name.
         assert not page.locator(".account-items >> text=Log out").is_visible()
         page.click(".account-label")
         assert page.locator(".account-items >> text=Log out").is_visible()
-        assert page.locator(".account-items >> text=API tokens").is_visible()
+        assert page.locator(".account-items >> text=My account").is_visible()
         page.screenshot(path=str(SHOTS / f"menu-en-open-{user.username}.png"))
         page.click("main")
         assert not page.locator(".account-items >> text=Log out").is_visible()

@@ -1,4 +1,6 @@
-"""In the browser, DEBUG off: a resident's need photo shows, and a hostile file gets a message on the form."""
+"""In the browser, DEBUG off: a need photo posted on the need form shows, and a hostile file gets a message.
+
+Residents post through their short form, which uses the same PhotoField (see test_photos.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def fill_need(page, world) -> None:
 def test_a_need_photo_posted_from_a_phone_shows_on_the_need_page(live_server, browser, world, tmp_path):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    login(page, live_server.url, world.resident.username, PASSWORD)
+    login(page, live_server.url, world.staff.username, PASSWORD)
     page.goto(live_server.url + reverse("lists:need_create"))
     fill_need(page, world)
     page.set_input_files("input[name=photo]", files=[{"name": "bomb.png", "mimeType": "image/png",
