@@ -90,10 +90,16 @@ def _dinner(community: Region, alliance: Organisation) -> None:
     event.co_units.set([alliance])
     before = start - dt.timedelta(days=2)
     codes = []
+    praised: list[Registration] = []
+    rider = User.objects.filter(username="rider").first()  # the demo rider registers on their own phone
     for i, (name, _station) in enumerate(WORKERS):
-        r = services.registration_create(actor=SYSTEM, event=event, name=name, phone=f"135{91_000_000 + i:08d}",
-                                         now=before)
+        if i == 0 and rider is not None:
+            r = services.registration_create(actor=rider, event=event, now=before)
+        else:
+            r = services.registration_create(actor=SYSTEM, event=event, name=name,
+                                             phone=f"135{91_000_000 + i:08d}", now=before)
         codes.append(r.code)
+        praised.append(r)
     for i in range(12):  # more riders came than were praised
         r = services.registration_create(actor=SYSTEM, event=event, name=f"骑手{i + 1:02d}",
                                          phone=f"135{92_000_000 + i:08d}", now=before)
@@ -124,8 +130,8 @@ def _dinner(community: Region, alliance: Organisation) -> None:
             signup = volunteers.signup_create(actor=person, post=post, now=before)
             volunteers.signup_check_in(actor=SYSTEM, signup=signup, now=post.starts_at)
             volunteers.signup_check_out(actor=SYSTEM, signup=signup, now=post.ends_at)
-    for name, station in WORKERS:
-        thanks.recognition_create(actor=SYSTEM, event=event, name=name, affiliation=station,
+    for registration, (_name, station) in zip(praised, WORKERS, strict=True):
+        thanks.recognition_create(actor=SYSTEM, event=event, registration=registration, affiliation=station,
                                   reason="一年来风雨无阻服务辖区居民，积极参与社区治理", gift="暖心大礼包")
 
 

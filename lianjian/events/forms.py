@@ -10,7 +10,7 @@ from lianjian.accounts.permissions import get_scope
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
-from .models import MAX_PARTY, Event, Pledge, Recognition, VolunteerPost
+from .models import MAX_PARTY, Event, Pledge, Recognition, Registration, VolunteerPost
 
 SHIRT_SIZES = [("", "—"), ("S", "S"), ("M", "M"), ("L", "L"), ("XL", "XL"), ("XXL", "XXL")]
 
@@ -118,9 +118,26 @@ class PledgeForm(forms.ModelForm):
 
 
 class RecognitionForm(forms.ModelForm):
+    registration = forms.ModelChoiceField(
+        label=_("报名人（选填）"), queryset=Registration.objects.none(), required=False,
+        help_text=_("选择报名人后，表扬会显示在他（她）的“我的报名”页面；不选则只记姓名。"))
+
     class Meta:
         model = Recognition
-        fields = ["name", "affiliation", "reason", "gift"]
+        fields = ["registration", "name", "affiliation", "reason", "gift"]
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice = self.fields["registration"]
+        assert isinstance(choice, forms.ModelChoiceField)
+        choice.queryset = Registration.objects.filter(event=event, status="confirmed").order_by("name")
+        self.fields["name"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name") and not data.get("registration"):
+            self.add_error("name", _("请填写姓名或选择报名人。"))
+        return data
 
 
 class HoursReportForm(forms.Form):

@@ -79,6 +79,13 @@ def my_registration(*, user: Any, event: Event) -> Registration | None:
     return active or qs.first()
 
 
+def my_recognitions(*, user: Any) -> list[Recognition]:
+    """The praise a person received at events, newest first, with certificates to print."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Recognition.objects.filter(user=user).select_related("event").order_by("-id"))
+
+
 def registrations_of(*, event: Event, status: str | None = None) -> QuerySet[Registration]:
     """The event's registrations; the waitlist (and every list) in arrival order."""
     qs = Registration.objects.filter(event=event).select_related("checked_in_by")

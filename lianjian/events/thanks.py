@@ -23,7 +23,7 @@ from lianjian.core.fonts import font_face_css
 from lianjian.core.qr import qr_png
 from lianjian.orgs.models import Organisation, Partnership
 
-from .models import Event, Pledge, PledgeStatus, Recognition
+from .models import Event, Pledge, PledgeStatus, Recognition, Registration
 from .services import may_run
 
 
@@ -109,10 +109,15 @@ def pledged_quantity(*, event: Event) -> int:
 # ---- recognition -------------------------------------------------------------------------------
 
 @transaction.atomic
-def recognition_create(*, actor: Any, event: Event, name: str, reason: str, affiliation: str = "", gift: str = "",
-                       user: Any = None) -> Recognition:
-    """Praise a person at an event; each gets a numbered certificate (e.g. JP2025-0001)."""
+def recognition_create(*, actor: Any, event: Event, name: str = "", reason: str, affiliation: str = "",
+                       gift: str = "", user: Any = None, registration: Registration | None = None) -> Recognition:
+    """Praise a person at an event; each gets a numbered certificate (e.g. E12-0001). Naming one of
+    the event's registrations links the praise to that person's account, where they see it."""
     _require_staff(actor, event)
+    if registration is not None:
+        if registration.event_id != event.pk:
+            raise ValidationError({"registration": _("该报名不属于本活动。")})
+        name, user = name or registration.name, user or registration.user
     Event.objects.select_for_update().get(pk=event.pk)  # numbers are drawn one at a time per event
     count = Recognition.objects.filter(event=event).count()
     number = f"E{event.pk}-{count + 1:04d}"

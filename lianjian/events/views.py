@@ -93,7 +93,7 @@ def event_detail(request: HttpRequest, pk: int, extra: dict[str, Any] | None = N
     if staff:
         context |= {"walkin_form": _registration_form(request, event, on_behalf=True),
                     "post_form": PostForm(), "pledge_form": PledgeForm(event=event),
-                    "recognition_form": RecognitionForm(), "signups": selectors.signups_of(event=event),
+                    "recognition_form": RecognitionForm(event=event), "signups": selectors.signups_of(event=event),
                     "cancel_form": CancelEventForm(),
                     "activities": activity_for(user=request.user, obj=event)}
     return render(request, "events/detail.html", context | (extra or {}))
@@ -279,7 +279,8 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.my_registrations(user=request.user)[:100])
     for r in rows:
         r.position = services.waitlist_position(r)  # type: ignore[attr-defined]
-    return render(request, "events/mine.html", {"rows": rows})
+    return render(request, "events/mine.html", {
+        "rows": rows, "recognitions": selectors.my_recognitions(user=request.user)})
 
 
 
@@ -394,14 +395,14 @@ def pledge_status(request: HttpRequest, pk: int, pledge_id: int) -> HttpResponse
 @login_required
 def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
-    form = RecognitionForm(request.POST)
+    form = RecognitionForm(request.POST, event=event)
     if form.is_valid():
         try:
-            thanks.recognition_create(actor=request.user, event=event, **form.cleaned_data)
+            rec = thanks.recognition_create(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("已表扬：%(name)s。") % {"name": form.cleaned_data["name"]})
+            messages.success(request, _("已表扬：%(name)s。") % {"name": rec.name})
     else:
         _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
     return _back(request, event, "recognitions")

@@ -3,6 +3,7 @@ the run's 4.5 km route with a medical point and volunteers — through the page 
 
 import pytest
 
+from lianjian.accounts.models import User
 from lianjian.accounts.services import api_token_create
 from lianjian.demo.loader import load_demo
 from lianjian.events import demo, thanks
@@ -27,6 +28,13 @@ def test_demo_events_retell_the_seed_and_are_idempotent(client):
         "西熙里商家联盟"}
     praised = dinner.recognitions.all()
     assert praised.count() == 15 and praised.filter(affiliation="银海湾顺丰快递站点").exists()
+    # The demo rider was one of them and finds the praise and certificate on their own page.
+    client.force_login(User.objects.get(username="rider"))
+    mine = client.get("/events/mine/").content.decode()
+    assert 'data-testid="my-recognitions"' in mine and demo.DINNER in mine
+    rec = praised.get(user__username="rider")
+    assert client.get(f"/events/{dinner.pk}/recognitions/{rec.pk}/certificate.pdf").status_code == 200
+    client.logout()
     page = client.get(dinner.get_absolute_url()).content.decode()
     assert "粉蒸牛肉 1 道 — 夏叔叔" in page and "汉平大抄手" in page
 
@@ -36,8 +44,6 @@ def test_demo_events_retell_the_seed_and_are_idempotent(client):
     assert posts[-1].km == 4.5 and [p.km for p in posts] == sorted(p.km for p in posts)
     assert any(p.role == "medical" for p in posts) and any(p.role == "security" for p in posts)
     assert all(p.filled == p.headcount for p in posts)
-
-    from lianjian.accounts.models import User
 
     staff = User.objects.get(username="jiangpu_staff")
     _token, raw = api_token_create(user=staff, name="t")

@@ -68,3 +68,40 @@ def test_register_waitlist_promotion_and_door_check_in(live_server, transactiona
     expect(staff.locator("[data-testid=scan-result]")).to_have_attribute("data-outcome", "already_checked_in")
     _shot(staff, "scanner")
     assert Registration.objects.get(pk=promoted.pk).checked_in_at is not None
+
+
+def test_a_volunteer_signs_up_for_a_route_post_and_checks_in(live_server, transactional_db, browser):
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from lianjian.events import volunteers
+    from lianjian.events.models import VolunteerSignup
+
+    world = make_world()
+    start = timezone.now() + dt.timedelta(minutes=20)
+    event = make_event(world, title="全民乐跑", starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    finish = volunteers.post_create(actor=world.staff, event=event, role="supply", title="终点补给", km="4.50",
+                                    headcount=2, starts_at=start - dt.timedelta(minutes=10),
+                                    ends_at=start + dt.timedelta(hours=2))
+    medical = volunteers.post_create(actor=world.staff, event=event, role="medical", title="医疗保障点", km="2.20",
+                                     headcount=1, starts_at=start - dt.timedelta(minutes=10),
+                                     ends_at=start + dt.timedelta(hours=2))
+
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    login(page, live_server.url, world.volunteer.username, PASSWORD)
+    page.goto(f"{live_server.url}/events/{event.pk}/#posts")
+    posts = page.locator("[data-testid^=post-]")
+    expect(posts.first).to_contain_text("2.20 km")  # route order: the medical point comes first
+    expect(posts.nth(1)).to_contain_text("4.50 km")
+    page.click(f"[data-testid=signup-{medical.pk}]")
+    signup = VolunteerSignup.objects.get(user=world.volunteer)
+    # An overlapping second shift is refused with its reason.
+    page.click(f"[data-testid=signup-{finish.pk}]")
+    expect(page.locator(".messages .msg-error")).to_contain_text("重叠")
+    page.click(f"[data-testid=check-in-{signup.pk}]")
+    expect(page.locator(f"[data-testid=my-signup-{signup.pk}]")).to_contain_text("已到岗")
+    _shot(page, "volunteer")
+    assert VolunteerSignup.objects.get(pk=signup.pk).checked_in_at is not None
+    assert VolunteerSignup.objects.filter(user=world.volunteer).count() == 1
