@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lianjian.core.text import printable
+from lianjian.events.selectors import region_event_rows
 from lianjian.regions.models import Region
 
 from . import charts, selectors
@@ -59,6 +60,7 @@ class ReportData:
     projects: list[selectors.ProjectRow]
     highlights: list[selectors.Highlight]
     meeting: MeetingPart | None
+    events: list[dict[str, Any]]  # the year's events with their figures (see events.selectors)
     category_chart: bytes | None
     month_chart: bytes | None
     generated_at: dt.datetime
@@ -197,6 +199,21 @@ def _printable_tree(value: Any) -> Any:
     return value
 
 
+def _event_rows(community: Region, year: int) -> list[dict[str, Any]]:
+    """The community's events of the year as plain rows: what every renderer prints."""
+    return [{"title": row.event.title, "date": timezone.localtime(row.event.starts_at).strftime("%Y-%m-%d"),
+             "registered": row.registered, "checked_in": row.checked_in, "volunteers": row.volunteers,
+             "hours": row.volunteer_hours, "pledges": row.pledges}
+            for row in region_event_rows(region=community, year=year)]
+
+
+EVENT_HEADER = ["活动", "日期", "报名人数", "到场人数", "志愿者", "志愿时长（小时）", "认捐（项）"]
+
+
+def _event_cells(e: dict[str, Any]) -> list[Any]:
+    return [e["title"], e["date"], e["registered"], e["checked_in"], e["volunteers"], e["hours"], e["pledges"]]
+
+
 def build_report(*, community: Region, year: int) -> ReportData:
     community = _printable_tree(community)
     stats = selectors.region_stats(region=community, year=year)
@@ -219,6 +236,7 @@ def build_report(*, community: Region, year: int) -> ReportData:
         projects=_printable_tree(selectors.project_rows(community=community, year=year)),
         highlights=_printable_tree(selectors.highlights(community=community, year=year)),
         meeting=_printable_tree(_meeting_part(community, year)),
+        events=_printable_tree(_event_rows(community, year)),
         category_chart=category_chart,
         month_chart=month_chart,
         generated_at=timezone.localtime(),
@@ -349,6 +367,12 @@ def render_docx(data: ReportData) -> bytes:
             for line in m.decisions.splitlines():
                 if line.strip():
                     doc.add_paragraph(line.strip())
+    if data.events:
+        doc.add_heading("六、活动开展情况", level=1)
+        doc.add_paragraph(f"{data.year}年共开展活动{len(data.events)}场，到场"
+                          f"{sum(e['checked_in'] for e in data.events)}人次，志愿者"
+                          f"{sum(e['volunteers'] for e in data.events)}人次参与服务。")
+        _docx_table(doc, EVENT_HEADER, [[str(c) for c in _event_cells(e)] for e in data.events])
     if data.projects:
         doc.add_heading(f"附：{data.year}年完成联建项目清单", level=1)
         _docx_table(
@@ -493,6 +517,7 @@ def render_xlsx(data: ReportData) -> bytes:
             for h in data.highlights
         ],
     )
+    sheet("活动", EVENT_HEADER, [_event_cells(e) for e in data.events])
     sheet(
         "项目清单",
         ["项目", "类别", "实施单位", "完成日期", "服务人次", "评分"],

@@ -72,3 +72,23 @@ def test_the_events_appear_on_the_dashboards_of_their_community_and_street(clien
     run = region_event_rows(region=street, year=2025)
     assert [r.event.title for r in run] == [demo.RUN] and run[0].volunteers == 19
     assert region_event_rows(region=jiangpu, year=2024) == []
+
+
+def test_the_dinner_is_in_the_communitys_annual_report(tmp_path):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from lianjian.analytics import report
+    from lianjian.regions.models import Region
+
+    load_demo()
+    jiangpu = Region.objects.get(code="510115005002")
+    data = report.build_report(community=jiangpu, year=2025)
+    assert [e["title"] for e in data.events] == [demo.DINNER]
+    assert data.events[0]["pledges"] == 42
+    text = "\n".join(p.text for p in Document(io.BytesIO(report.render(data, "docx"))).paragraphs)
+    assert "六、活动开展情况" in text and "共开展活动1场" in text
+    sheet = load_workbook(io.BytesIO(report.render(data, "xlsx")))["活动"]
+    assert [c.value for c in sheet[2]][0] == demo.DINNER
