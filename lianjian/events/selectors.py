@@ -207,6 +207,8 @@ def region_event_rows(*, region: Any, year: int) -> list[RegionEventRow]:
     events = list(Event.objects.filter(Region.subtree_q(region, prefix="region__"), starts_at__year=year)
                   .exclude(status=EventStatus.CANCELLED).select_related("region").order_by("starts_at"))
     ids = [e.pk for e in events]
+    if not ids:
+        return []
     people = dict(Registration.objects.filter(event_id__in=ids, status=RegistrationStatus.CONFIRMED)
                   .values_list("event_id").annotate(n=Sum("party_size")).values_list("event_id", "n"))
     came = dict(Registration.objects.filter(event_id__in=ids, checked_in_at__isnull=False)
