@@ -30,7 +30,7 @@ from .models import (
 def event_for(user: Any, pk: Any, *, change: bool = False) -> Event:
     """The event *pk* as *user* may see it (404 otherwise); ``change`` also requires running it."""
     try:
-        event = Event.objects.select_related("region", "project").get(pk=int(pk))
+        event = Event.objects.select_related("region").get(pk=int(pk))
     except (Event.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
     scope = get_scope(user)

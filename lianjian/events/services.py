@@ -212,7 +212,9 @@ def registration_create(*, actor: Any, event: Event, name: str = "", phone: str 
         phone=who.phone, party_size=party_size, source=who.source, status=RegistrationStatus.WAITLISTED,
         emergency_contact=(emergency_contact or "").strip(), shirt_size=(shirt_size or "").strip(),
         dietary_notes=(dietary_notes or "").strip())
-    registration.full_clean(exclude=["code", "event", "status"])
+    # The code and private link are drawn below and unique by construction (and by the database).
+    registration.full_clean(exclude=["code", "manage_token", "event", "status"], validate_unique=False,
+                              validate_constraints=False)
     if not 1 <= party_size <= min(event.max_party_size, MAX_PARTY):
         raise ValidationError({"party_size": _("每份报名人数须在 1 到 %(n)s 人之间。") % {"n": event.max_party_size}})
     if event.ask_emergency_contact and not registration.emergency_contact:
@@ -228,7 +230,7 @@ def registration_create(*, actor: Any, event: Event, name: str = "", phone: str 
                 raise ValidationError(problem)
             if Registration.objects.filter(event=locked, phone=who.phone, status__in=ACTIVE).exists():
                 raise EventConflict("already_registered", _("该手机号已报名或在候补名单中。"))
-            waiting, free = stale if stale is not None else _availability(locked)
+            waiting, free = stale if stale is not None else _availability(locked, fresh=locked)
             if not waiting and free >= party_size:
                 registration.status = RegistrationStatus.CONFIRMED
                 Event.objects.filter(pk=locked.pk).update(taken=F("taken") + party_size)
@@ -245,9 +247,10 @@ def registration_create(*, actor: Any, event: Event, name: str = "", phone: str 
     return registration
 
 
-def _availability(event: Event) -> tuple[bool, int]:
-    """(somebody is waiting, free places), read fresh from the database."""
-    fresh = Event.objects.only("capacity", "taken").get(pk=event.pk)
+def _availability(event: Event, fresh: Event | None = None) -> tuple[bool, int]:
+    """(somebody is waiting, free places), read fresh from the database (or from the row just
+    read under the lock)."""
+    fresh = fresh or Event.objects.only("capacity", "taken").get(pk=event.pk)
     waiting = Registration.objects.filter(event_id=event.pk, status=RegistrationStatus.WAITLISTED).exists()
     if not LOCKING:
         time.sleep(0.05)  # widen the check-then-act window so the negative control really races
