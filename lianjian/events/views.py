@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -296,21 +297,27 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, text)
 
 
+def _staff_form(request: HttpRequest, event: Event, form: Any, write: Any, done: Callable[[Any], str],
+                anchor: str) -> HttpResponse:
+    """One staff form of the event page: validate, call the service, say how it went, go back."""
+    if form.is_valid():
+        try:
+            created = write(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, done(created))
+    else:
+        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
+    return _back(request, event, anchor)
+
+
 @require_POST
 @login_required
 def post_create(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
-    form = PostForm(request.POST)
-    if form.is_valid():
-        try:
-            volunteers.post_create(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("岗位已添加。"))
-    else:
-        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
-    return _back(request, event, "posts")
+    return _staff_form(request, event, PostForm(request.POST), volunteers.post_create,
+                       lambda _post: _("岗位已添加。"), "posts")
 
 
 @require_POST
@@ -366,17 +373,8 @@ def signup_action(request: HttpRequest, pk: int, sid: int, action: str) -> HttpR
 @login_required
 def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
-    form = PledgeForm(request.POST, event=event)
-    if form.is_valid():
-        try:
-            thanks.pledge_create(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("认捐已登记。"))
-    else:
-        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
-    return _back(request, event, "pledges")
+    return _staff_form(request, event, PledgeForm(request.POST, event=event), thanks.pledge_create,
+                       lambda _pledge: _("认捐已登记。"), "pledges")
 
 
 @require_POST
@@ -395,17 +393,8 @@ def pledge_status(request: HttpRequest, pk: int, pledge_id: int) -> HttpResponse
 @login_required
 def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
-    form = RecognitionForm(request.POST, event=event)
-    if form.is_valid():
-        try:
-            rec = thanks.recognition_create(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("已表扬：%(name)s。") % {"name": rec.name})
-    else:
-        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
-    return _back(request, event, "recognitions")
+    return _staff_form(request, event, RecognitionForm(request.POST, event=event), thanks.recognition_create,
+                       lambda rec: _("已表扬：%(name)s。") % {"name": rec.name}, "recognitions")
 
 
 @login_required

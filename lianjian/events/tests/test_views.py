@@ -131,3 +131,28 @@ def test_the_poster_leads_to_the_event_as_png_and_pdf(client, world):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "新春趣味跑" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert client.get(f"/events/{event.pk}/poster.gif").status_code == 404
+
+
+def test_staff_add_a_post_a_pledge_and_a_recognition_from_the_event_page(client, world):
+    from lianjian.events.models import Pledge, Recognition, VolunteerPost
+
+    event = make_event(world)
+    r = register(world, event, name="王小虎")
+    login(client, world.staff)
+    start = timezone.localtime(event.starts_at)
+    res = client.post(f"/events/{event.pk}/posts/new/", {
+        "role": "medical", "title": "医疗保障点", "km": "2.5", "headcount": 2,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert res.status_code == 302 and res["Location"].endswith("#posts")
+    assert VolunteerPost.objects.get(event=event).title == "医疗保障点"
+    client.post(f"/events/{event.pk}/pledges/new/", {"item": "红烧肉", "quantity": 1, "unit": "盆",
+                                                     "pledger_kind": "resident", "pledger_name": "刁嬢嬢"})
+    assert Pledge.objects.get(event=event).pledger_name == "刁嬢嬢"
+    client.post(f"/events/{event.pk}/recognitions/new/", {"registration": r.pk, "reason": "风雨无阻", "gift": "礼包"})
+    assert Recognition.objects.get(event=event).name == "王小虎"
+    # Bad input is a message, nothing written.
+    page = client.post(f"/events/{event.pk}/pledges/new/", {"item": "", "quantity": 0}, follow=True)
+    assert Pledge.objects.count() == 1 and 'class="msg msg-error"' in page.content.decode()
+    login(client, world.resident)
+    assert client.post(f"/events/{event.pk}/pledges/new/", {"item": "x"}).status_code == 403
