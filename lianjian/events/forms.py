@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.images import PhotoField
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
@@ -153,3 +154,8 @@ class PhoneRegistrationForm(RegistrationForm):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, event=event, on_behalf=True, ask_phone=True, **kwargs)
+
+
+class EventPhotosForm(forms.Form):
+    photos = PhotoField(label=_("活动照片"), multiple=True, max_files=9)
+    caption = forms.CharField(label=_("说明（选填）"), max_length=100, required=False)

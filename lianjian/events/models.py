@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianjian.accounts.models import mask_phone, phone_validator
+from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
@@ -423,3 +424,27 @@ class Recognition(models.Model):
         if not write and self.user_id == getattr(scope.user, "pk", None):
             return True
         return scope.covers_region(self.event.region)
+
+
+class EventPhoto(PhotoURLs, models.Model):
+    """A photo of an event (the dinner's tables, the run's start): the private original and the public
+    copies every visitor of a public event sees (see ``lianjian.core.images``)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos", verbose_name=_("活动"))
+    image = models.ImageField(_("照片"), upload_to="events/%Y/%m/")
+    public_image = models.ImageField(_("公开图"), upload_to="public/events/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("缩略图"), upload_to="public/events/%Y/%m/", blank=True)
+    caption = models.CharField(_("说明"), max_length=100, blank=True, validators=[reject_control_chars])
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    photo_url_name = "events:photo"
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name or ""

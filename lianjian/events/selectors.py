@@ -15,6 +15,7 @@ from lianjian.regions.models import Region
 
 from .models import (
     Event,
+    EventPhoto,
     EventStatus,
     HoursStatus,
     Pledge,
@@ -227,3 +228,18 @@ def region_event_rows(*, region: Any, year: int) -> list[RegionEventRow]:
                            volunteers=len(volunteers.get(e.pk, ())),
                            volunteer_hours=round(minutes.get(e.pk, 0) / 60, 1), pledges=pledges.get(e.pk, 0))
             for e in events]
+
+
+def event_photo_get(*, user: Any, pk: Any, original: bool) -> tuple[EventPhoto, bool]:
+    """An event photo and whether it is public, or 404: the copies of a public event's photos are
+    public; originals (and every photo of a private event) only for people who may see the event
+    and, for originals, run it."""
+    photo = EventPhoto.objects.select_related("event__region").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    if not original and photo.event.is_public:
+        return photo, True
+    scope = get_scope(user)
+    if not scope.can_view(photo.event) or (original and not scope.can_change(photo.event)):
+        raise Http404
+    return photo, False

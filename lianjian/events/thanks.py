@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.fonts import font_face_css
+from lianjian.core.images import check_photos, delete_files, store_photo
 from lianjian.core.qr import qr_png
 from lianjian.orgs.models import Organisation, Partnership
 
-from .models import Event, Pledge, PledgeStatus, Recognition, Registration
+from .models import Event, EventPhoto, Pledge, PledgeStatus, Recognition, Registration
 from .services import may_run
 
 
@@ -128,6 +129,35 @@ def recognition_create(*, actor: Any, event: Event, name: str = "", reason: str,
     rec.save()
     record_activity(actor=actor, action="recognise", obj=event, changes=snapshot(rec, ["name", "reason", "gift"]))
     return rec
+
+
+MAX_EVENT_PHOTOS = 30
+
+
+@transaction.atomic
+def event_photos_add(*, actor: Any, event: Event, photos: list[Any], caption: str = "") -> list[EventPhoto]:
+    """Staff add photos of the event; each is checked by its content and gets public copies
+    (EXIF and location removed) for the event's public page."""
+    _require_staff(actor, event)
+    checked = check_photos(photos, field="photos")
+    if not checked:
+        raise ValidationError({"photos": _("请选择照片。")})
+    if event.photos.count() + len(checked) > MAX_EVENT_PHOTOS:
+        raise ValidationError({"photos": _("最多上传 %(n)d 张照片。") % {"n": MAX_EVENT_PHOTOS}})
+    rows = []
+    for prepared in checked:
+        row = EventPhoto(event=event, caption=(caption or prepared.caption or "").strip()[:100],
+                         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        try:
+            store_photo(row, prepared)
+            row.full_clean(exclude=["uploaded_by"])
+            row.save()
+        except Exception:
+            delete_files(row)
+            raise
+        rows.append(row)
+    record_activity(actor=actor, action="add_photo", obj=event, changes={"photos": [None, len(rows)]})
+    return rows
 
 
 def poster_pdf(event: Event, url: str) -> bytes:

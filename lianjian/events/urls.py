@@ -28,5 +28,7 @@ urlpatterns = [
     path("<int:pk>/pledges/new/", views.pledge_create, name="pledge_create"),
     path("<int:pk>/pledges/<int:pledge_id>/status/", views.pledge_status, name="pledge_status"),
     path("<int:pk>/recognitions/new/", views.recognition_create, name="recognition_create"),
+    path("<int:pk>/photos/new/", views.photos_add, name="photos_add"),
+    path("photos/<int:pk>/<slug:variant>/", views.photo, name="photo"),
     path("<int:pk>/recognitions/<int:rid>/certificate.pdf", views.certificate, name="certificate"),
 ]

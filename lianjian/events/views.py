@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core import phone_codes
+from lianjian.core.images import serve_photo
 from lianjian.core.net import client_ip
 from lianjian.core.qr import qr_response
 from lianjian.core.selectors import activity_for
@@ -28,6 +29,7 @@ from .forms import (
     CancelEventForm,
     CheckInForm,
     EventForm,
+    EventPhotosForm,
     HoursReportForm,
     PhoneRegistrationForm,
     PledgeForm,
@@ -88,12 +90,13 @@ def event_detail(request: HttpRequest, pk: int, extra: dict[str, Any] | None = N
         "recognitions": list(event.recognitions.all()) if staff else list(
             event.recognitions.filter(user=request.user)) if request.user.is_authenticated else [],
         "hours_form": HoursReportForm(),
+        "photos": list(event.photos.all()),
         "phone_form": PhoneRegistrationForm(event=event) if not request.user.is_authenticated and not closed
         else None,
     }
     if staff:
         context |= {"walkin_form": _registration_form(request, event, on_behalf=True),
-                    "post_form": PostForm(), "pledge_form": PledgeForm(event=event),
+                    "post_form": PostForm(), "pledge_form": PledgeForm(event=event), "photos_form": EventPhotosForm(),
                     "recognition_form": RecognitionForm(event=event), "signups": selectors.signups_of(event=event),
                     "cancel_form": CancelEventForm(),
                     "activities": activity_for(user=request.user, obj=event)}
@@ -483,3 +486,26 @@ def manage_qr(request: HttpRequest, token: str) -> HttpResponse:
     if r.status != RegistrationStatus.CONFIRMED:
         raise Http404
     return _qr_png(r.code)
+
+
+@require_POST
+@login_required
+def photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_for(request.user, pk, change=True)
+    form = EventPhotosForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            rows = thanks.event_photos_add(actor=request.user, event=event, photos=form.cleaned_data["photos"],
+                                           caption=form.cleaned_data["caption"])
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已上传 %(n)d 张照片。") % {"n": len(rows)})
+    else:
+        _errors(request, ValidationError([str(e) for errs in form.errors.values() for e in errs]))
+    return _back(request, event, "photos")
+
+
+def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
+    """An event photo: ``original`` (staff), ``public`` (≤ 1600 px, no EXIF) or ``thumbnail``."""
+    return serve_photo(request, getter=selectors.event_photo_get, pk=pk, variant=variant)
