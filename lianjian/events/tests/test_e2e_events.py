@@ -39,7 +39,9 @@ def test_register_waitlist_promotion_and_door_check_in(live_server, transactiona
     resident.click("[data-testid=register]")
     code = Registration.objects.get(user=world.resident).code
     expect(resident.locator("[data-testid=my-code]")).to_have_text(code)
-    assert resident.locator("[data-testid=my-qr]").evaluate("img => img.naturalWidth") > 0
+    qr = resident.locator("[data-testid=my-qr]")
+    resident.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+    assert qr.evaluate("img => img.naturalWidth") > 0
     _shot(resident, "confirmed")
 
     volunteer = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
