@@ -419,19 +419,26 @@ def _purpose(event: Event) -> str:
 def register_by_phone(request: HttpRequest, pk: int) -> HttpResponse:
     """One form, two buttons: "获取验证码" sends a code; "报名" checks it and registers."""
     event = selectors.event_for(request.user, pk)
-    form = PhoneRegistrationForm(request.POST, event=event)
     if request.user.is_authenticated:
         return redirect(event)
+    if "send_code" in request.POST:
+        # Asking for a code needs only the phone number: the rest of the form is checked on registering.
+        initial = {k: v for k, v in request.POST.items() if k not in ("sms_code", "csrfmiddlewaretoken")}
+        try:
+            phone_codes.send_code(phone=request.POST.get("phone", ""), purpose=_purpose(event),
+                                  ip=client_ip(request))
+        except ValidationError as exc:
+            _errors(request, exc)
+            return _detail_with(request, event, phone_form=PhoneRegistrationForm(initial=initial, event=event))
+        messages.info(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": initial.get("phone", "")})
+        return _detail_with(request, event, phone_form=PhoneRegistrationForm(initial=initial, event=event),
+                            code_sent=True)
+    form = PhoneRegistrationForm(request.POST, event=event)
     if not form.is_valid():
-        return _detail_with(request, event, phone_form=form)
+        return _detail_with(request, event, phone_form=form, code_sent=True)
     data = dict(form.cleaned_data)
     code = data.pop("sms_code", "")
     try:
-        if "send_code" in request.POST:
-            phone_codes.send_code(phone=data["phone"], purpose=_purpose(event), ip=client_ip(request))
-            messages.info(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": data["phone"]})
-            return _detail_with(request, event, phone_form=PhoneRegistrationForm(
-                {k: v for k, v in request.POST.items() if k != "sms_code"}, event=event), code_sent=True)
         if not code:
             raise ValidationError({"sms_code": _("请输入短信验证码。")})
         # Checked in its own transaction so that a wrong guess is counted even though it is refused.
@@ -443,7 +450,7 @@ def register_by_phone(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, exc)
-        return _detail_with(request, event, phone_form=form, code_sent="send_code" not in request.POST)
+        return _detail_with(request, event, phone_form=form, code_sent=True)
     return redirect(r.get_manage_url())
 
 

@@ -100,3 +100,17 @@ def test_a_phone_code_registration_still_respects_the_waitlist(client, world, dj
     r = Registration.objects.get(phone="13312340000")
     assert r.status == "waitlisted"
     assert "排第 1 位" in client.get(r.get_manage_url()).content.decode()
+
+
+def test_asking_for_a_code_needs_only_the_phone_number(client, world, django_capture_on_commit_callbacks):
+    event = make_event(world, ask_shirt_size=True, ask_emergency_contact=True)
+    url = f"/events/{event.pk}/register-by-phone/"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, {"phone": "13312349999", "send_code": "1"}).content.decode()
+    assert "验证码已发送" in page and "必填" not in page and _last_code("13312349999")
+    bad = client.post(url, {"phone": "12345", "send_code": "1"}).content.decode()
+    assert "11 位" in bad
+    # Registering then checks everything the event asks for.
+    missing = client.post(url, {"name": "李强", "phone": "13312349999", "party_size": 1,
+                                "sms_code": _last_code("13312349999")}).content.decode()
+    assert not Registration.objects.exists() and "field-error" in missing
