@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
-    from lianjian.core.testing import make_world
+    from lianjian.testing import make_world
 
     return make_world()
 
@@ -20,7 +20,7 @@ def world(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
     """A headless Debian Chromium; the test is skipped with a reason if it is not installed."""
-    from lianjian.core.e2e import CHROMIUM, chromium
+    from lianjian.testing.e2e import CHROMIUM, chromium
 
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):

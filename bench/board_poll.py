@@ -59,9 +59,9 @@ def main() -> int:
     call_command("migrate", verbosity=0)
 
     from lianjian.accounts.permissions import SYSTEM
-    from lianjian.core.testing import make_world
     from lianjian.meetings import lists_bridge, selectors, services
     from lianjian.meetings.tests.factories import category, partner_unit
+    from lianjian.testing import make_world
 
     world = make_world()
     units = [partner_unit(world, f"看板基准单位{i}-{time.time_ns() % 10**6}")[0] for i in range(40)]

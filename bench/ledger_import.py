@@ -43,9 +43,9 @@ def main() -> int:
     from django.db import connection
 
     from lianjian.core.models import Activity
-    from lianjian.core.testing import make_world
     from lianjian.ledgers.services import ledger_import
     from lianjian.lists.models import Need
+    from lianjian.testing import make_world
 
     print(f"python {platform.python_version()} · {os.cpu_count()} CPUs · {connection.vendor}")
     t = time.perf_counter()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from lianjian.api.api import api
+from lianjian.api_root import api
 from lianjian.core import views as core_views
 
 admin.site.site_header = _("联建 后台管理")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import record_activity, snapshot
+from lianjian.core.domain_events import attendance_verified, emit
 from lianjian.notifications.services import notify
 
 from .models import (
@@ -420,6 +421,9 @@ def _check_in(actor: Any, event: Event, code: str, now: dt.datetime) -> CheckInR
     registration.checked_in_at, registration.checked_in_by = now, _user(actor)
     record_activity(actor=actor, action="check_in", obj=registration,
                     changes={"checked_in_at": [None, now.isoformat()]})
+    emit(attendance_verified, source_key=f"events.attendance:{registration.pk}", person=registration.user,
+         phone=registration.phone, community=event.region, occurred_at=now, event_id=event.pk,
+         event_title=event.title)
     return CheckInResult("ok", 200, _("签到成功：%(name)s（%(n)s 人）") % {
         "name": registration.name, "n": registration.party_size}, registration)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.core.activity import record_activity, snapshot
+from lianjian.core.domain_events import emit, volunteer_hours_verified
 from lianjian.notifications.services import notify
 
 from .models import Event, HoursStatus, SignupStatus, VolunteerPost, VolunteerSignup
@@ -142,6 +143,7 @@ def signup_check_out(*, actor: Any, signup: VolunteerSignup, now: dt.datetime | 
     signup.checked_out_at, signup.verified_minutes = now, minutes
     record_activity(actor=actor, action="volunteer_check_out", obj=signup,
                     changes={"verified_minutes": [0, minutes]})
+    _hours_verified(signup, key=f"events.hours:{signup.pk}", minutes=minutes, at=now)
     return signup
 
 
@@ -172,7 +174,19 @@ def hours_decide(*, actor: Any, signup: VolunteerSignup, approve: bool) -> Volun
     signup.hours_status = status
     record_activity(actor=actor, action="hours_approve" if approve else "hours_reject", obj=signup,
                     changes={"hours_status": [HoursStatus.PENDING, status]})
+    if approve:
+        _hours_verified(signup, key=f"events.reported_hours:{signup.pk}", minutes=signup.reported_minutes or 0,
+                        at=timezone.now())
     return signup
+
+
+def _hours_verified(signup: VolunteerSignup, *, key: str, minutes: int, at: dt.datetime) -> None:
+    """Tell other apps (points) that hours were verified; one activity per event, for per-activity caps."""
+    if minutes <= 0:
+        return
+    event = signup.post.event
+    emit(volunteer_hours_verified, source_key=key, person=signup.user, community=event.region, occurred_at=at,
+         minutes=minutes, activity_key=f"events.event:{event.pk}", title=event.title)
 
 
 def notify_short_posts(*, now: dt.datetime | None = None) -> int:

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from lianjian.accounts.models import ApiToken, mask_phone
 from lianjian.accounts.services import api_token_create, api_token_revoke
-from lianjian.core.testing import PASSWORD, make_user
+from lianjian.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.test import Client, RequestFactory
 
 from lianjian.accounts.services import api_token_create
-from lianjian.core.testing import PASSWORD, make_user
+from lianjian.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 
 from lianjian.accounts.models import ApiToken, hash_token
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_user
+from lianjian.testing import make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 

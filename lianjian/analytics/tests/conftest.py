@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership
 from lianjian.orgs.services import partnership_set_status
+from lianjian.testing import make_org, make_partnership
 
 from .factories import cat, project
 

@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.test import Client
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership
 from lianjian.orgs.models import Partnership, PartnershipStatus
 from lianjian.projects.models import Project, ProjectStatus, ProjectUnit
 from lianjian.regions.models import Region
 from lianjian.regions.services import region_create
+from lianjian.testing import make_org, make_partnership
 
 from .factories import cat, project
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from lianjian.analytics import report
-from lianjian.core.testing import PASSWORD
+from lianjian.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from lianjian.analytics import report
-from lianjian.core.testing import PASSWORD
 from lianjian.meetings.models import Meeting
 from lianjian.meetings.tests.factories import make_meeting
 from lianjian.orgs.models import Organisation
 from lianjian.projects.models import Project
 from lianjian.regions.models import Region
+from lianjian.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

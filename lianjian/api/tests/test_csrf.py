@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from lianjian.accounts.services import api_token_create
-from lianjian.api.api import api
+from lianjian.api_root import api
 from lianjian.projects.models import Rating
 from lianjian.projects.tests.factories import project
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from lianjian.accounts.services import api_token_create
 from lianjian.api.models import IdempotencyKey
 from lianjian.api.services import purge_idempotency_keys
-from lianjian.core.testing import make_world, run_together
 from lianjian.orgs.models import Organisation
+from lianjian.testing import make_world, run_together
 
 from .test_csrf import write_operations
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from lianjian.accounts.services import api_token_create
-from lianjian.api.api import api
+from lianjian.api_root import api
 
 pytestmark = pytest.mark.django_db
 

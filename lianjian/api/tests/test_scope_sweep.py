@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.accounts.services import api_token_create
-from lianjian.api.api import api
+from lianjian.api_root import api
 from lianjian.lists.models import Category
 from lianjian.meetings.tests.factories import board_need, make_meeting
 from lianjian.notifications.models import Notification
@@ -246,9 +246,9 @@ def test_project_service_refuses_a_partner_without_an_active_partnership(world):
 def test_staff_cannot_place_a_shared_units_resource_in_a_community_they_do_not_run(client, world):
     from django.core.exceptions import ValidationError
 
-    from lianjian.core.testing import make_partnership
     from lianjian.lists.models import Category, Resource
     from lianjian.lists.services import resource_create
+    from lianjian.testing import make_partnership
 
     make_partnership(community=world.other_community, organisation=world.unit)  # the unit serves both
     category = Category.objects.filter(is_active=True).first()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lianjian.core.e2e import DESKTOP, PHONE, login
-from lianjian.core.testing import PASSWORD
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import DESKTOP, PHONE, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

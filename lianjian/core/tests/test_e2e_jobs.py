@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lianjian.core.e2e import PHONE, login
 from lianjian.core.jobs import job_run
 from lianjian.core.models import Job
-from lianjian.core.testing import PASSWORD, make_world
+from lianjian.testing import PASSWORD, make_world
+from lianjian.testing.e2e import PHONE, login
 
 
 @pytest.mark.e2e

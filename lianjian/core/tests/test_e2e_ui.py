@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.e2e import DESKTOP, PHONE
-from lianjian.core.testing import PASSWORD, make_world
 from lianjian.lists import services as lists_services
 from lianjian.lists.models import BeneficiaryGroup, Category
+from lianjian.testing import PASSWORD, make_world
+from lianjian.testing.e2e import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lianjian.core import paging
-from lianjian.core.testing import make_org
 from lianjian.lists.models import Claim
 from lianjian.projects.tests.factories import need_with_claims, project
+from lianjian.testing import make_org
 
 pytestmark = pytest.mark.django_db
 

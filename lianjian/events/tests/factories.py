@@ -9,9 +9,9 @@ from typing import Any
 from django.utils import timezone
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import World
 from lianjian.events import services
 from lianjian.events.models import Event, Registration
+from lianjian.testing import World
 
 _phones = itertools.count(13700000000)
 

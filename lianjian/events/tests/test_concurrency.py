@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from lianjian.core.testing import make_world, run_together
 from lianjian.events import services
 from lianjian.events.models import Event, Registration, RegistrationStatus
+from lianjian.testing import make_world, run_together
 
 from .factories import make_event, next_phone, register
 

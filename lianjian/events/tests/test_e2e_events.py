@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from lianjian.core.e2e import PHONE, login
-from lianjian.core.testing import PASSWORD, make_world
 from lianjian.events.models import Registration
+from lianjian.testing import PASSWORD, make_world
+from lianjian.testing.e2e import PHONE, login
 
 from .factories import make_event
 

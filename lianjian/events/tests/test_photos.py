@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from lianjian.core.testing import PASSWORD
 from lianjian.core.tests.photo_samples import decoded, hostile, photo
 from lianjian.events.models import EventPhoto
+from lianjian.testing import PASSWORD
 
 from .factories import make_event
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lianjian.core.testing import PASSWORD
 from lianjian.events.models import Event, Registration
+from lianjian.testing import PASSWORD
 
 from .factories import make_event, register
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from pypdf import PdfReader
 
-from lianjian.core.testing import PASSWORD, make_world, run_together
 from lianjian.events import thanks, volunteers
 from lianjian.events.models import Pledge, VolunteerPost, VolunteerSignup
+from lianjian.testing import PASSWORD, make_world, run_together
 
 from .factories import make_event
 
@@ -97,7 +97,7 @@ def test_short_posts_are_reported_once(world):
 @pytest.mark.concurrency
 def test_simultaneous_signups_never_overfill_a_post():
     world = make_world()
-    from lianjian.core.testing import make_user
+    from lianjian.testing import make_user
 
     event = make_event(world)
     post = _post(world, event, headcount=3)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lianjian.core.e2e import PHONE, login
-from lianjian.core.testing import PASSWORD, make_world
 from lianjian.lists.models import Need
+from lianjian.testing import PASSWORD, make_world
+from lianjian.testing.e2e import PHONE, login
 
 from .helpers import xlsx
 

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_org
 from lianjian.ledgers.kinds import KINDS, SPECS
 from lianjian.ledgers.selectors import ledger_export, ledger_template
 from lianjian.ledgers.services import ledger_import
@@ -20,6 +19,7 @@ from lianjian.lists.models import Category, Resource, ResourceStatus
 from lianjian.lists.services import resource_create
 from lianjian.orgs.models import Partnership, PartnershipStatus
 from lianjian.orgs.services import partnership_create, partnership_set_status
+from lianjian.testing import make_org
 
 from .helpers import read_rows, saved, xlsx
 

@@ -22,7 +22,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership
 from lianjian.ledgers.kinds import KINDS
 from lianjian.ledgers.selectors import ledger_export
 from lianjian.ledgers.services import ledger_import
@@ -33,6 +32,7 @@ from lianjian.orgs.models import Organisation, Partnership
 from lianjian.orgs.services import partnership_set_status
 from lianjian.projects.models import Project, ProjectUnit
 from lianjian.projects.services import project_cancel, project_create
+from lianjian.testing import make_org, make_partnership
 
 from .helpers import saved
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from lianjian.accounts.models import User
-from lianjian.core.testing import make_org, make_partnership, run_together
 from lianjian.lists import services
 from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource
+from lianjian.testing import make_org, make_partnership, run_together
 
 from .factories import make_need, make_resource
 

@@ -3,8 +3,8 @@
 import pytest
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import PASSWORD, make_world
 from lianjian.lists.models import Claim, ClaimStatus, Need, Resource
+from lianjian.testing import PASSWORD, make_world
 
 from .factories import make_need, make_resource
 

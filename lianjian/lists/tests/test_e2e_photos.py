@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from lianjian.core.e2e import PHONE, login
-from lianjian.core.testing import PASSWORD
 from lianjian.core.tests.test_images import gps_jpeg, png_bomb
 from lianjian.lists.models import Need
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import PHONE, login
 
 from .factories import category
 

@@ -12,12 +12,12 @@ from PIL import Image
 from lianjian.accounts.models import Role
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.accounts.services import api_token_create, home_community_set
-from lianjian.core.testing import make_user
 from lianjian.lists import services
 from lianjian.lists.models import Claim, Need, NeedPhoto, NeedStatus
 from lianjian.notifications.models import Notification
 from lianjian.projects import services as projects
 from lianjian.projects.models import Project
+from lianjian.testing import make_user
 
 from .factories import category, make_need
 

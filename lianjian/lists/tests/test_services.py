@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_org, make_partnership, make_user
 from lianjian.lists import services
 from lianjian.lists.models import (
     BeneficiaryGroup,
@@ -21,6 +20,7 @@ from lianjian.lists.models import (
     current_year,
 )
 from lianjian.notifications.models import Notification
+from lianjian.testing import make_org, make_partnership, make_user
 
 from .factories import category, make_need, make_resource
 

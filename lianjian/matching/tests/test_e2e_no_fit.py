@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-from lianjian.core.e2e import PHONE, chromium, login
-from lianjian.core.testing import PASSWORD, make_world
 from lianjian.matching.index import INDEX
 from lianjian.matching.models import ClaimInvitation
+from lianjian.testing import PASSWORD, make_world
+from lianjian.testing.e2e import PHONE, chromium, login
 
 from .test_no_fit import make_bus_stop
 

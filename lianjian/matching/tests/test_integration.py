@@ -5,13 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership
 from lianjian.lists.models import Category, Claim
 from lianjian.lists.services import claim_confirm, need_create, need_publish, resource_create, resource_update
 from lianjian.matching import selectors, services
 from lianjian.matching.index import INDEX
 from lianjian.matching.models import ClaimInvitation
 from lianjian.notifications.models import Notification
+from lianjian.testing import make_org, make_partnership
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership, make_user
 from lianjian.lists.models import BeneficiaryGroup, Category
 from lianjian.lists.services import need_create, need_publish, resource_create
 from lianjian.matching import selectors
@@ -13,6 +12,7 @@ from lianjian.matching.index import INDEX
 from lianjian.matching.models import ClaimInvitation
 from lianjian.notifications.models import Notification
 from lianjian.regions.services import region_create
+from lianjian.testing import make_org, make_partnership, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership, make_user
 from lianjian.lists.models import Category
 from lianjian.meetings import lists_bridge, services
 from lianjian.meetings.models import Meeting
+from lianjian.testing import make_org, make_partnership, make_user
 
 START = dt.datetime(2025, 1, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

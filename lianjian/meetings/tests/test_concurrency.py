@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from lianjian.core.testing import make_world, run_together
 from lianjian.lists.models import Claim
 from lianjian.meetings import services
 from lianjian.meetings.models import Meeting, MeetingClaim
+from lianjian.testing import make_world, run_together
 
 from .factories import board_need, make_meeting, partner_unit
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from lianjian.core.testing import PASSWORD, make_world
+from lianjian.testing import PASSWORD, make_world
 
 from .factories import board_need, make_meeting, partner_unit
 

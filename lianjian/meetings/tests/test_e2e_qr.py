@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from lianjian.core.e2e import DESKTOP, PHONE, decode_qr, login
-from lianjian.core.testing import PASSWORD
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import DESKTOP, PHONE, decode_qr, login
 
 from .factories import make_meeting
 

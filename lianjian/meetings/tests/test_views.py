@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lianjian.core.testing import PASSWORD
+from lianjian.testing import PASSWORD
 
 from .factories import board_need, make_meeting, partner_unit
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_org, make_user
 from lianjian.orgs.models import LiaisonChange, Organisation
 from lianjian.orgs.services import partnership_create, partnership_set_liaison
+from lianjian.testing import make_org, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from lianjian.accounts.permissions import SYSTEM
-from lianjian.core.testing import make_org, make_partnership, make_world, run_together
 from lianjian.lists.models import Claim
 from lianjian.projects import services
 from lianjian.projects.models import CompletedUnit, Project, ProjectStatus, ProjectUnit
+from lianjian.testing import make_org, make_partnership, make_world, run_together
 
 from .factories import category, need_with_claims, png, project
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from lianjian.core.testing import make_world, run_together
 from lianjian.projects import services
 from lianjian.projects.models import ProgressUpdate, Project, Rating
+from lianjian.testing import make_world, run_together
 
 from .factories import project
 

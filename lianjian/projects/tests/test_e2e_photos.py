@@ -6,10 +6,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from lianjian.core.e2e import PHONE, decode_qr, login
-from lianjian.core.testing import PASSWORD
 from lianjian.core.tests.test_images import gps_jpeg
 from lianjian.projects.models import ProgressPhoto
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import PHONE, decode_qr, login
 
 from .factories import project
 

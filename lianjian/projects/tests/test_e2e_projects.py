@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from lianjian.core.e2e import PHONE, login
-from lianjian.core.testing import PASSWORD
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import PHONE, login
 
 from .factories import project
 

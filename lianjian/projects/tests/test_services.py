@@ -7,10 +7,10 @@ from django.core.management import call_command
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_org, make_partnership, make_user
 from lianjian.lists.models import Claim
 from lianjian.projects import selectors, services
 from lianjian.projects.models import Milestone, ProgressPhoto, ProgressUpdate, Project, ProjectUnit, Rating
+from lianjian.testing import make_org, make_partnership, make_user
 
 from .factories import category, need_with_claims, png, project
 

@@ -20,11 +20,11 @@ from django.db import connection
 from huey.contrib.djhuey import HUEY
 
 from lianjian.core.models import Activity
-from lianjian.core.testing import make_world
 from lianjian.notifications.models import Notification
 from lianjian.projects import services
 from lianjian.projects.models import Milestone
 from lianjian.projects.tasks import check_overdue
+from lianjian.testing import make_world
 
 from .factories import project
 

@@ -11,11 +11,11 @@ from PIL import Image
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.accounts.services import home_community_set
-from lianjian.core.e2e import PHONE, login
-from lianjian.core.testing import PASSWORD
 from lianjian.lists.models import Need
 from lianjian.projects import services as projects
 from lianjian.projects.tests.factories import png, project
+from lianjian.testing import PASSWORD
+from lianjian.testing.e2e import PHONE, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -1,10 +1,10 @@
-"""The JSON REST API under /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+"""The API root: every app's router assembled under /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
 
 from __future__ import annotations
 
-from .auth import default_auth
-from .base import LianjianAPI
-from .errors import install_handlers
+from lianjian.api.auth import default_auth
+from lianjian.api.base import LianjianAPI
+from lianjian.api.errors import install_handlers
 
 api = LianjianAPI(
     title="lianjian API",
