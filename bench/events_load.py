@@ -129,6 +129,7 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -142,8 +143,8 @@ def main() -> int:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     app_port, bare_port = free_port(), free_port()
-    servers = [gunicorn("lianjian.wsgi:application", app_port, args.workers, env, ROOT),
-               gunicorn("bare_wsgi:application", bare_port, args.workers, env, ROOT / "bench")]
+    servers = [gunicorn("lianjian.wsgi:application", app_port, args.workers, env, ROOT, args.threads),
+               gunicorn("bare_wsgi:application", bare_port, args.workers, env, ROOT / "bench", args.threads)]
     try:
         wait_ready(app_port, "/healthz", servers[0])
         wait_ready(bare_port, "/bare", servers[1])
@@ -166,8 +167,8 @@ def main() -> int:
     bare = (bare_before["rps"] + bare_after["rps"]) / 2
     ok = (result["rps"] >= TARGET_RPS and result["p95"] < TARGET_P95_MS and not result["errors"]
           and counts["confirmed"] == taken == args.places and counts["waitlisted"] == args.people - args.places)
-    print(f"database {setup['vendor']}; gunicorn {args.workers} workers; {args.clients} clients; "
-          f"{os.cpu_count()} CPU cores; {args.people} people for {args.places} places")
+    print(f"database {setup['vendor']}; gunicorn {args.workers} workers x {args.threads} threads; "
+          f"{args.clients} clients; {os.cpu_count()} CPU cores; {args.people} people for {args.places} places")
     print(f"registrations/s {result['rps']:.0f}  p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  "
           f"errors {len(result['errors'])}{' ' + ','.join(sorted(set(result['errors']))) if result['errors'] else ''}")
     print(f"final: confirmed {counts['confirmed']} (taken {taken}), waitlisted {counts['waitlisted']}")

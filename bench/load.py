@@ -144,10 +144,12 @@ def wait_ready(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"the server on port {port} did not answer {path}")
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path) -> subprocess.Popen[bytes]:
+def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path,
+             threads: int = 1) -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1; ``threads`` > 1 uses the gthread worker (several requests per process)."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--chdir", str(chdir), "--log-level", "warning"], env=env)
+         "--threads", str(threads), "--chdir", str(chdir), "--log-level", "warning"], env=env)
 
 
 def prepare(args: argparse.Namespace) -> dict[str, object]:
