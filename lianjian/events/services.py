@@ -192,14 +192,15 @@ _REGISTRATION_FIELDS = ("status", "registration_opens_at", "registration_closes_
                         "waitlist")
 
 
-def _locked_for_registration(event: Event, phone: str) -> Event:
-    """The event row under its lock, with ``duplicate`` (*phone* already holds a place or waits) and
-    ``waiting`` (anybody is queued) — one query on the hot path of a run's registration rush.
+def _locked_for_registration(event: Event, phone: str) -> tuple[Event, bool, bool]:
+    """The event row under its lock, whether *phone* already holds a place or waits, and whether anybody
+    is queued — one query on the hot path of a run's registration rush.
 
     Written in SQL because building this query through the ORM cost more CPU than the database spent
     answering it (the load benchmark of ``bench/events_load.py``); the statuses come from the models."""
     quote = connection.ops.quote_name
-    columns = ", ".join(f"e.{quote(Event._meta.get_field(name).column)}" for name in ("id", *_REGISTRATION_FIELDS))
+    wanted = {"id", *_REGISTRATION_FIELDS}
+    columns = ", ".join(f"e.{quote(f.column or f.name)}" for f in Event._meta.concrete_fields if f.name in wanted)
     active = ", ".join(["%s"] * len(ACTIVE))
     lock = " FOR UPDATE OF e" if LOCKING and connection.features.has_select_for_update_of else ""
     # Table and column names come from the models; every value is a bound parameter.
@@ -209,7 +210,8 @@ def _locked_for_registration(event: Event, phone: str) -> Event:
            f"EXISTS (SELECT 1 FROM {quote(Registration._meta.db_table)} r WHERE r.event_id = e.id"
            f" AND r.status = %s) AS waiting "
            f"FROM {quote(Event._meta.db_table)} e WHERE e.id = %s{lock}")
-    return next(iter(Event.objects.raw(sql, [phone, *ACTIVE, RegistrationStatus.WAITLISTED, event.pk])))
+    row = next(iter(Event.objects.raw(sql, [phone, *ACTIVE, RegistrationStatus.WAITLISTED, event.pk])))
+    return row, bool(row.duplicate), bool(row.waiting)  # type: ignore[attr-defined]
 
 
 def _queue_head(event: Event) -> Registration | None:
@@ -250,13 +252,13 @@ def registration_create(*, actor: Any, event: Event, name: str = "", phone: str 
     stale = None if LOCKING else _availability(event)
     try:
         with transaction.atomic():
-            locked = _locked_for_registration(event, who.phone)
+            locked, duplicate, queued = _locked_for_registration(event, who.phone)
             problem = registration_window_error(locked, now)
             if problem:
                 raise ValidationError(problem)
-            if locked.duplicate:
+            if duplicate:
                 raise EventConflict("already_registered", _("该手机号已报名或在候补名单中。"))
-            waiting, free = stale if stale is not None else (locked.waiting, locked.capacity - locked.taken)
+            waiting, free = stale if stale is not None else (queued, locked.capacity - locked.taken)
             if not waiting and free >= party_size:
                 registration.status = RegistrationStatus.CONFIRMED
                 Event.objects.filter(pk=locked.pk).update(taken=F("taken") + party_size)
