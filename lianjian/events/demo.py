@@ -5,12 +5,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lianjian.accounts.models import Role, User
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.accounts.services import role_grant, user_create
+from lianjian.core.fonts import cjk_font_path
 from lianjian.demo import data
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
@@ -76,6 +80,35 @@ def load() -> None:
         _dinner(jiangpu, alliance)
     if not Event.objects.filter(title=RUN, region=haoyang).exists():
         _run(haoyang)
+    for event, shots in ((Event.objects.filter(title=DINNER, region=jiangpu).first(), DINNER_PHOTOS),
+                         (Event.objects.filter(title=RUN, region=haoyang).first(), RUN_PHOTOS)):
+        if event is not None and not event.photos.exists():
+            for i, (caption, colour) in enumerate(shots):
+                thanks.event_photos_add(actor=SYSTEM, event=event, photos=[_picture(caption, colour, i)],
+                                        caption=caption)
+
+
+# Pictures drawn here (the demo ships no photographs): a caption on a coloured card.
+DINNER_PHOTOS = [("34 道居民家常菜和 8 道商户菜摆满长桌", (200, 16, 46)),
+                 ("15 名快递小哥、外卖骑手受到表扬", (181, 71, 8))]
+RUN_PHOTOS = [("乐跑在天府蔬香博览园起跑", (6, 118, 71)), ("医疗保障点守在赛道旁", (53, 56, 205))]
+
+
+def _picture(caption: str, colour: tuple[int, int, int], index: int) -> SimpleUploadedFile:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (960, 640), colour)
+    draw = ImageDraw.Draw(image)
+    for k in range(6):  # a few soft bands so the picture is not a flat card
+        shade = tuple(min(255, c + 18 * (k % 3)) for c in colour)
+        draw.rectangle((0, 80 + k * 90, 960, 120 + k * 90), fill=shade)
+    path = cjk_font_path()
+    font = ImageFont.truetype(path, 44) if path else ImageFont.load_default()
+    draw.rectangle((40, 500, 920, 600), fill=(255, 255, 255))
+    draw.text((64, 522), caption, fill=colour, font=font)
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=85)
+    return SimpleUploadedFile(f"event-{index + 1}.jpg", buf.getvalue(), content_type="image/jpeg")
 
 
 def _dinner(community: Region, alliance: Organisation) -> None:

@@ -7,16 +7,17 @@ from lianjian.accounts.models import User
 from lianjian.accounts.services import api_token_create
 from lianjian.demo.loader import load_demo
 from lianjian.events import demo, thanks
-from lianjian.events.models import Event, Pledge, Recognition
+from lianjian.events.models import Event, EventPhoto, Pledge, Recognition
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_events_retell_the_seed_and_are_idempotent(client):
     load_demo()
-    counts = (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count())
+    counts = (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count(), EventPhoto.objects.count())
     load_demo()
-    assert (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count()) == counts
+    assert (Event.objects.count(), Pledge.objects.count(), Recognition.objects.count(),
+            EventPhoto.objects.count()) == counts
 
     dinner = Event.objects.get(title=demo.DINNER)
     figures = thanks.pledge_figures(event=dinner)
@@ -37,6 +38,13 @@ def test_demo_events_retell_the_seed_and_are_idempotent(client):
     client.logout()
     page = client.get(dinner.get_absolute_url()).content.decode()
     assert "粉蒸牛肉 1 道 — 夏叔叔" in page and "汉平大抄手" in page
+    # After the event: its photos, as public copies that display.
+    photos = list(dinner.photos.all())
+    assert len(photos) == 2
+    for photo in photos:
+        assert photo.public_url in page
+        shown = client.get(photo.public_url)
+        assert shown.status_code == 200 and shown["Content-Type"].startswith("image/")
 
     run = Event.objects.get(title=demo.RUN)
     assert run.region.name == "濠阳街道" and run.venue == "天府蔬香博览园"

@@ -133,8 +133,6 @@ def test_pledges_figures_and_the_public_thank_you_list(client, world):
 
 @pytest.mark.django_db
 def test_recognition_certificate_is_a_pdf_with_the_cjk_font(client, world):
-
-
     event = make_event(world)
     rec = thanks.recognition_create(actor=world.staff, event=event, name="王师傅", affiliation="银海湾顺丰快递站点",
                                     reason="全年无差错投递", gift="暖心大礼包")
@@ -146,3 +144,23 @@ def test_recognition_certificate_is_a_pdf_with_the_cjk_font(client, world):
     client.logout()
     assert client.login(username=world.resident.username, password=PASSWORD)
     assert client.get(f"/events/{event.pk}/recognitions/{rec.pk}/certificate.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("language", "issued", "starts"), [
+    ("zh-hans", "2025年1月9日", "2025年1月10日 09:00"), ("en", "Jan. 9, 2025", "Jan. 10, 2025, 9 a.m.")])
+def test_printed_dates_follow_the_reader_language(world, language, issued, starts):
+    """The certificate and the poster print dates in the reader's language (no Chinese date in English)."""
+    from zoneinfo import ZoneInfo
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    event = make_event(world)
+    event.starts_at = dt.datetime(2025, 1, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rec = thanks.recognition_create(actor=world.staff, event=event, name="王师傅", reason="全年无差错投递")
+    with translation.override(language):
+        certificate = render_to_string("events/certificate.html", {"r": rec, "event": event,
+                                                                   "issued": dt.date(2025, 1, 9)})
+        poster = render_to_string("events/poster.html", {"event": event, "qr_svg": "", "url": "/"})
+    assert issued in certificate
+    assert starts in poster
