@@ -255,6 +255,13 @@ def _coordinates(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _codes(exc: ValidationError) -> set[str]:
+    """The machine-readable codes of a service's refusal (field errors and top-level alike)."""
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors if e.code}
+    return {e.code for e in exc.error_list if e.code}
+
+
 def _conflict(exc: ValidationError, code: str) -> Status:
     return Status(409, {"error": {"code": code, "message": " ".join(exc.messages)}})
 
@@ -281,10 +288,7 @@ def create_registration(request: HttpRequest, payload: WorkerIn) -> Status:
         else:
             worker = services.worker_register(actor=request.user, community=community, **data)
     except ValidationError as exc:
-        if getattr(exc, "error_dict", None) and any(e.code == "duplicate" for errs in exc.error_dict.values()
-                                                    for e in errs):
-            return _conflict(exc, "duplicate")
-        if getattr(exc, "code", None) == "duplicate":
+        if "duplicate" in _codes(exc):
             return _conflict(exc, "duplicate")
         raise
     return Status(201, _worker_out(request, worker))
@@ -311,8 +315,8 @@ def _worker_action(request: HttpRequest, worker_id: int, action: Any, **kwargs: 
     try:
         worker = action(actor=request.user, worker=worker, **kwargs)
     except ValidationError as exc:
-        if not getattr(exc, "error_dict", None):
-            return _conflict(exc, exc.code or "conflict")
+        if not hasattr(exc, "error_dict"):
+            return _conflict(exc, next(iter(_codes(exc)), "conflict"))
         raise
     return _worker_out(request, worker)
 
@@ -404,7 +408,7 @@ def take_supply(request: HttpRequest, station_id: int, supply_id: int, payload: 
     try:
         return _supply_out(stations.supply_take(actor=request.user, supply=supply, quantity=payload.quantity))
     except ValidationError as exc:
-        if getattr(exc, "error_dict", None) and exc.error_dict.get("quantity", [None])[0].code == "short":
+        if "short" in _codes(exc):
             return _conflict(exc, "short")
         raise
 
@@ -433,7 +437,7 @@ def create_checkin(request: HttpRequest, payload: CheckInIn) -> Status:
     try:
         result = stations.checkin(actor=request.user, token=payload.token)
     except ValidationError as exc:
-        code = exc.error_dict["token"][0].code if getattr(exc, "error_dict", None) else exc.code
+        code = next(iter(_codes(exc)), "")
         if code in ("invalid_token", "station_closed"):
             return Status(404 if code == "invalid_token" else 409,
                           {"error": {"code": code, "message": " ".join(exc.messages)}})

@@ -33,6 +33,11 @@ Actor = User | SystemActor
 WORKER_FIELDS = ("name", "phone", "platform", "company", "station_name", "work_area", "is_party_member")
 
 
+def field_error(field: str, message: str, code: str) -> ValidationError:
+    """A ValidationError on *field* whose message carries a machine-readable *code* (the API maps it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _duplicate() -> str:
     return _("该手机号已登记为新就业群体。")
 
@@ -54,7 +59,7 @@ def _check_duplicates(*, phone: str, user: User | None) -> None:
     if user is not None and Worker.objects.filter(user=user).exists():
         raise ValidationError(_("您已登记过，无需重复登记。"), code="duplicate")
     if Worker.objects.filter(phone=phone).exists():
-        raise ValidationError({"phone": _duplicate()}, code="duplicate")
+        raise field_error("phone", _duplicate(), "duplicate")
 
 
 def _build(community: Region, data: dict[str, Any]) -> Worker:
@@ -75,7 +80,7 @@ def _save(worker: Worker) -> Worker:
         with transaction.atomic():
             worker.save()
     except IntegrityError as exc:  # the same phone or account raced in on another connection
-        raise ValidationError({"phone": _duplicate()}, code="duplicate") from exc
+        raise field_error("phone", _duplicate(), "duplicate") from exc
     return worker
 
 
@@ -91,11 +96,11 @@ def worker_register(*, actor: Actor, community: Region, phone_verified: bool = F
     if not phone:
         raise ValidationError({"phone": _("请填写手机号。")})
     if actor.phone and phone != actor.phone and not phone_verified:
-        raise ValidationError({"phone": _("登记的手机号与账号手机号不同，请先获取验证码验证。")}, code="unverified")
+        raise field_error("phone", _("登记的手机号与账号手机号不同，请先获取验证码验证。"), "unverified")
     if not actor.phone and not phone_verified:
-        raise ValidationError({"phone": _("请先获取验证码验证手机号。")}, code="unverified")
+        raise field_error("phone", _("请先获取验证码验证手机号。"), "unverified")
     data["phone"] = phone
-    data.setdefault("name", actor.get_full_name())
+    data["name"] = (data.get("name") or "").strip() or actor.get_full_name()
     worker = _build(community, data)
     _check_duplicates(phone=worker.phone, user=actor)
     worker.user = actor
@@ -116,7 +121,7 @@ def worker_signup(*, community: Region, password: str, **data: Any) -> Worker:
     worker = _build(community, data)
     _check_duplicates(phone=phone, user=None)
     if User.objects.filter(phone=phone).exists():
-        raise ValidationError({"phone": _("该手机号已有账号，请先登录再登记。")}, code="has_account")
+        raise field_error("phone", _("该手机号已有账号，请先登录再登记。"), "has_account")
     worker.full_clean(exclude=["user", "verified_by", "certified_by"], validate_unique=False)
     username = f"w{phone}"
     if User.objects.filter(username=username).exists():

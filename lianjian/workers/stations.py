@@ -31,7 +31,7 @@ from lianjian.notifications.services import notify
 from lianjian.regions.models import Region
 
 from .models import MAX_STOCK, CheckIn, Station, StationPhoto, Supply, Worker, WorkerStatus
-from .services import Actor
+from .services import Actor, field_error
 
 # Test-only switch for the negative control of the concurrency tests: with it off, a take reads the
 # stock, waits, and writes the difference back (check-then-act), which must break.
@@ -183,27 +183,29 @@ def may_take(actor: Actor, station: Station) -> bool:
     return user is not None and Worker.objects.filter(user=user, status=WorkerStatus.VERIFIED).exists()
 
 
-@transaction.atomic
 def supply_take(*, actor: Actor, supply: Supply, quantity: int = 1) -> Supply:
     """Hand out *quantity* items: refused (nothing written) when fewer are in stock."""
     if not may_take(actor, supply.station):
         raise PermissionDenied
     n = _amount(quantity, high=MAX_TAKE)
-    if LOCKING:
-        done = Supply.objects.filter(pk=supply.pk, quantity__gte=n).update(
-            quantity=F("quantity") - n, updated_at=timezone.now())
-    else:  # the negative control: read, wait, write back — the lost-update race
-        stock = Supply.objects.values_list("quantity", flat=True).get(pk=supply.pk)
+    stale = None
+    if not LOCKING:  # the negative control: read first, outside the transaction (check-then-act)
+        stale = Supply.objects.values_list("quantity", flat=True).get(pk=supply.pk)
         time.sleep(0.05)
-        done = Supply.objects.filter(pk=supply.pk).update(quantity=stock - n) if stock >= n else 0
-    if not done:
-        left = Supply.objects.values_list("quantity", flat=True).get(pk=supply.pk)
-        raise ValidationError({"quantity": _("库存不足：%(name)s 只剩 %(left)d %(unit)s。") % {
-            "name": supply.name, "left": left, "unit": supply.unit}}, code="short")
-    before = supply.quantity
-    supply.refresh_from_db(fields=["quantity", "updated_at"])
-    record_activity(actor=actor, action="supply_take", obj=supply, changes={"quantity": [before, supply.quantity]},
-                    note=str(n))
+    with transaction.atomic():
+        if stale is None:
+            done = Supply.objects.filter(pk=supply.pk, quantity__gte=n).update(
+                quantity=F("quantity") - n, updated_at=timezone.now())
+        else:
+            done = Supply.objects.filter(pk=supply.pk).update(quantity=stale - n) if stale >= n else 0
+        if not done:
+            left = Supply.objects.values_list("quantity", flat=True).get(pk=supply.pk)
+            raise field_error("quantity", _("库存不足：%(name)s 只剩 %(left)d %(unit)s。") % {
+                "name": supply.name, "left": left, "unit": supply.unit}, "short")
+        before = supply.quantity
+        supply.refresh_from_db(fields=["quantity", "updated_at"])
+        record_activity(actor=actor, action="supply_take", obj=supply,
+                        changes={"quantity": [before, supply.quantity]}, note=str(n))
     return supply
 
 
@@ -215,7 +217,7 @@ def supply_restock(*, actor: Actor, supply: Supply, quantity: int) -> Supply:
     done = Supply.objects.filter(pk=supply.pk, quantity__lte=MAX_STOCK - n).update(
         quantity=F("quantity") + n, updated_at=timezone.now())
     if not done:
-        raise ValidationError({"quantity": _("补充后库存将超过上限 %(max)d。") % {"max": MAX_STOCK}}, code="too_many")
+        raise field_error("quantity", _("补充后库存将超过上限 %(max)d。") % {"max": MAX_STOCK}, "too_many")
     Supply.objects.filter(pk=supply.pk, quantity__gt=F("low_threshold")).update(low_alerted_at=None)
     before = supply.quantity
     supply.refresh_from_db(fields=["quantity", "low_alerted_at", "updated_at"])
@@ -265,9 +267,9 @@ def station_by_token(token: str) -> Station:
     station = Station.objects.select_related("community").filter(token=token).first() if 8 <= len(token) <= 32 \
         else None
     if station is None:
-        raise ValidationError({"token": _("二维码无效，请扫描驿站门口的二维码。")}, code="invalid_token")
+        raise field_error("token", _("二维码无效，请扫描驿站门口的二维码。"), "invalid_token")
     if not station.is_open:
-        raise ValidationError({"token": _("该驿站已关闭，暂不能签到。")}, code="station_closed")
+        raise field_error("token", _("该驿站已关闭，暂不能签到。"), "station_closed")
     return station
 
 
