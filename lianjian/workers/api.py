@@ -72,7 +72,7 @@ class WorkerFilter(Schema):
     q: str = Field("", max_length=40)
 
 
-class ReasonIn(Schema):
+class WorkerReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
@@ -137,22 +137,22 @@ class SupplyPatch(Schema):
     low_threshold: int | None = Field(None, ge=0, le=MAX_STOCK)
 
 
-class MoveIn(Schema):
+class SupplyMoveIn(Schema):
     quantity: int = Field(1, ge=1, le=MAX_STOCK)
 
 
-class CheckInIn(Schema):
+class StationCheckInIn(Schema):
     token: str = Field(..., min_length=1, max_length=64)
 
 
-class CheckInOut(Schema):
+class StationCheckInOut(Schema):
     status: str  # "ok" (a new visit) or "repeat" (within the window: counted once)
     station_id: int
     station: str
     checked_in_at: dt.datetime
 
 
-class UsageOut(Schema):
+class StationUsageOut(Schema):
     days: list[dt.date]
     day_counts: list[int]
     hour_counts: list[int]
@@ -328,7 +328,7 @@ def verify_worker(request: HttpRequest, worker_id: int) -> Any:
 
 @router.post("/{id:worker_id}/reject", response={200: WorkerOut, **ERROR_RESPONSES},
              summary="Turn a registration down with a reason (staff)")
-def reject_worker(request: HttpRequest, worker_id: int, payload: ReasonIn) -> Any:
+def reject_worker(request: HttpRequest, worker_id: int, payload: WorkerReasonIn) -> Any:
     return _worker_action(request, worker_id, services.worker_reject, reason=payload.reason)
 
 
@@ -340,7 +340,7 @@ def certify_worker(request: HttpRequest, worker_id: int) -> Any:
 
 @router.post("/{id:worker_id}/revoke", response={200: WorkerOut, **ERROR_RESPONSES},
              summary="Withdraw the 流动网格员 certification (staff)")
-def revoke_worker(request: HttpRequest, worker_id: int, payload: ReasonIn) -> Any:
+def revoke_worker(request: HttpRequest, worker_id: int, payload: WorkerReasonIn) -> Any:
     return _worker_action(request, worker_id, services.worker_revoke, reason=payload.reason)
 
 
@@ -402,7 +402,7 @@ def update_supply(request: HttpRequest, station_id: int, supply_id: int, payload
 
 @router.post("/stations/{id:station_id}/supplies/{id:supply_id}/take", response={200: SupplyOut, **ERROR_RESPONSES},
              summary="Hand out items (staff, or a verified worker); more than the stock → 409 short")
-def take_supply(request: HttpRequest, station_id: int, supply_id: int, payload: MoveIn) -> Any:
+def take_supply(request: HttpRequest, station_id: int, supply_id: int, payload: SupplyMoveIn) -> Any:
     station = selectors.station_for(request.user, station_id)
     supply = selectors.supply_for(request.user, station, supply_id)
     try:
@@ -415,13 +415,13 @@ def take_supply(request: HttpRequest, station_id: int, supply_id: int, payload: 
 
 @router.post("/stations/{id:station_id}/supplies/{id:supply_id}/restock",
              response={200: SupplyOut, **ERROR_RESPONSES}, summary="Add stock (staff)")
-def restock_supply(request: HttpRequest, station_id: int, supply_id: int, payload: MoveIn) -> dict[str, Any]:
+def restock_supply(request: HttpRequest, station_id: int, supply_id: int, payload: SupplyMoveIn) -> dict[str, Any]:
     station = selectors.station_for(request.user, station_id, change=True)
     supply = selectors.supply_for(request.user, station, supply_id, change=True)
     return _supply_out(stations.supply_restock(actor=request.user, supply=supply, quantity=payload.quantity))
 
 
-@router.get("/stations/{id:station_id}/usage", response={200: UsageOut, **ERROR_RESPONSES},
+@router.get("/stations/{id:station_id}/usage", response={200: StationUsageOut, **ERROR_RESPONSES},
             summary="Check-ins by day (last `days` days) and by hour of day (staff)")
 def station_usage(request: HttpRequest, station_id: int, days: int = Query(14, ge=1, le=90)) -> dict[str, Any]:  # type: ignore[call-overload]
     station = selectors.station_for(request.user, station_id, change=True)
@@ -430,10 +430,10 @@ def station_usage(request: HttpRequest, station_id: int, days: int = Query(14, g
             "workers": u.workers}
 
 
-@router.post("/checkins", response={201: CheckInOut, 200: CheckInOut, **ERROR_RESPONSES},
+@router.post("/checkins", response={201: StationCheckInOut, 200: StationCheckInOut, **ERROR_RESPONSES},
              summary="Check in at a station with the token of its door QR (a registered worker); a repeat "
                      "within 30 minutes answers 200 status=repeat and counts once")
-def create_checkin(request: HttpRequest, payload: CheckInIn) -> Status:
+def create_checkin(request: HttpRequest, payload: StationCheckInIn) -> Status:
     try:
         result = stations.checkin(actor=request.user, token=payload.token)
     except ValidationError as exc:
