@@ -46,7 +46,7 @@ def merchant_create(*, actor: Actor, community: Region, organisation: Organisati
         raise ValidationError({"organisation": _("该商户已是本社区的友好商户。")})
     merchant = Merchant(community=community, organisation=organisation, alliance=(alliance or "").strip(),
                         blurb=(blurb or "").strip(), is_active=is_active)
-    merchant.full_clean(validate_unique=False)
+    merchant.full_clean(validate_unique=False, validate_constraints=False)
     merchant.save()
     record_activity(actor=actor, action="create", obj=merchant, changes=snapshot(merchant, ["alliance", "blurb"]))
     return merchant
@@ -61,7 +61,7 @@ def merchant_update(*, actor: Actor, merchant: Merchant, **data: Any) -> Merchan
     if unknown:
         raise TypeError(f"unknown merchant fields: {sorted(unknown)}")
     changes = apply_changes(merchant, {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()})
-    merchant.full_clean(validate_unique=False)
+    merchant.full_clean(validate_unique=False, validate_constraints=False)
     if changes:
         merchant.save(update_fields=[*changes, "updated_at"])
         record_activity(actor=actor, action="update", obj=merchant, changes=changes)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -163,7 +163,8 @@ class Station(TimeStampedModel):
     description = models.TextField(_("介绍"), max_length=1000, blank=True,
                                    validators=[reject_control_chars_multiline])
     is_open = models.BooleanField(_("开放中"), default=True)
-    token = models.CharField(max_length=32, unique=True, default=new_station_token, editable=False)
+    token = models.CharField(max_length=32, unique=True, default=new_station_token, editable=False,
+                             validators=[RegexValidator(r"^[A-Za-z0-9_-]+$")])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -70,7 +70,7 @@ def station_create(*, actor: Actor, community: Region, **data: Any) -> Station:
     if "amenities" in data:
         data["amenities"] = _ordered_amenities(data["amenities"])
     station = Station(community=community, created_by=_user(actor), **data)
-    station.full_clean(exclude=["created_by"], validate_unique=False)
+    station.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     if Station.objects.filter(community=community, name=station.name).exists():
         raise ValidationError({"name": _("本社区已有同名驿站。")})
     station.save()
@@ -90,7 +90,7 @@ def station_update(*, actor: Actor, station: Station, **data: Any) -> Station:
         data["amenities"] = _ordered_amenities(data["amenities"])
     station = Station.objects.select_for_update().get(pk=station.pk)
     changes = apply_changes(station, data)
-    station.full_clean(exclude=["created_by"], validate_unique=False)
+    station.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     if "name" in changes and Station.objects.filter(community=station.community_id, name=station.name).exclude(
             pk=station.pk).exists():
         raise ValidationError({"name": _("本社区已有同名驿站。")})
@@ -145,7 +145,7 @@ def supply_create(*, actor: Actor, station: Station, name: str, quantity: int = 
     _require_staff(actor, station)
     supply = Supply(station=station, name=(name or "").strip(), unit=(unit or "件").strip(),
                     quantity=_amount(quantity, low=0), low_threshold=_amount(low_threshold, "low_threshold", low=0))
-    supply.full_clean(validate_unique=False)
+    supply.full_clean(validate_unique=False, validate_constraints=False)
     if Supply.objects.filter(station=station, name=supply.name).exists():
         raise ValidationError({"name": _("该驿站已有同名物资。")})
     supply.save()
@@ -165,7 +165,7 @@ def supply_update(*, actor: Actor, supply: Supply, **data: Any) -> Supply:
         data["low_threshold"] = _amount(data["low_threshold"], "low_threshold", low=0)
     supply = Supply.objects.select_related("station").get(pk=supply.pk)
     changes = apply_changes(supply, data)
-    supply.full_clean(validate_unique=False)
+    supply.full_clean(validate_unique=False, validate_constraints=False)
     if "name" in changes and Supply.objects.filter(station=supply.station_id, name=supply.name).exclude(
             pk=supply.pk).exists():
         raise ValidationError({"name": _("该驿站已有同名物资。")})
