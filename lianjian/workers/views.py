@@ -212,6 +212,6 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         "station": station, "worker": worker, "result": result, "path": request.path,
         "register_url": f"{reverse('workers:register')}?community={station.community_id}&next={request.path}"})
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves the site; forms still send Origin
     return response
 
