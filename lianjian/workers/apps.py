@@ -8,13 +8,15 @@ class WorkersConfig(AppConfig):
     verbose_name = _("新就业群体")
 
     def ready(self) -> None:
+        from lianjian.accounts.models import Role
         from lianjian.core.activity import register_verbs
         from lianjian.core.nav import register_home_card, register_nav
 
         from . import tasks  # noqa: F401  (periodic tasks register on import)
         from .home_cards import worker_card
 
-        register_nav(_("小哥驿站"), "workers:list", lambda s: s.is_staff_like, order=47)
+        register_nav(_("新就业群体"), "workers:list", lambda s: s.is_staff_like, order=47)
+        register_nav(_("小哥驿站"), "workers:me", lambda s: Role.RIDER in s.roles and not s.is_staff_like, order=47)
         register_nav(_("友好商户"), "workers:merchants", lambda s: s.is_liaison and not s.is_staff_like, order=48)
         register_home_card("workers.me", "workers/home_card.html",
                            lambda s: s.is_self_service, context=worker_card, order=25)

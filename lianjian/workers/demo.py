@@ -122,7 +122,8 @@ def _history(station: Station, people: list[Worker]) -> None:
         for v in range(visits):
             worker = people[(day + v) % len(people)]
             moment = dt.datetime.combine(date, dt.time(hours[(day + v) % len(hours)], (v * 13) % 60), tzinfo=tz)
-            stations.checkin(actor=worker.user, token=station.token, now=moment)
+            if worker.user is not None:
+                stations.checkin(actor=worker.user, token=station.token, now=moment)
 
 
 def _merchant_org(community: Region, name: str, blurb: str) -> Organisation:

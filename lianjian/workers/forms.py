@@ -122,10 +122,6 @@ class MerchantForm(forms.Form):
         self.fields["organisation"].queryset = merchants.distinct().exclude(  # type: ignore[attr-defined]
             pk__in=Merchant.objects.filter(community__in=communities).values("organisation_id")).order_by("name")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        return data
-
 
 class OfferForm(forms.ModelForm):
     class Meta:
@@ -135,7 +131,8 @@ class OfferForm(forms.ModelForm):
 
 
 class WorkerFilterForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("社区"), queryset=Region.objects.none(), required=False)
+    community = forms.ModelChoiceField(label=_("社区"), queryset=Region.objects.none(), required=False,
+                                       empty_label=_("全部社区"))
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *WorkerStatus.choices], required=False)
     platform = forms.ChoiceField(label=_("平台"), choices=[("", _("全部平台")), *Platform.choices], required=False)
     grid = forms.ChoiceField(label=_("流动网格员"), choices=[("", _("不限")), ("1", _("是")), ("0", _("否"))],

@@ -297,7 +297,9 @@ class Merchant(TimeStampedModel):
         verbose_name = _("友好商户")
         verbose_name_plural = _("友好商户")
         ordering = ["community", "alliance", "organisation__name", "id"]
-        constraints = [models.UniqueConstraint(fields=["community", "organisation"], name="merchant_once_per_community")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "organisation"], name="merchant_once_per_community"),
+        ]
 
     def __str__(self) -> str:
         return self.organisation.name

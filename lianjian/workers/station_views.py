@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.fonts import font_face_css
 from lianjian.core.images import serve_photo
@@ -26,14 +27,14 @@ from .models import Station
 
 
 @login_required
-def station_list(request: HttpRequest) -> HttpResponse:
+def station_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
     return render(request, "workers/stations.html", {"stations": selectors.station_list(user=request.user)})
 
 
 @login_required
-def station_create(request: HttpRequest) -> HttpResponse:
+def station_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     communities = selectors.staff_communities(user=request.user)
     if not communities.exists():
         raise PermissionDenied
@@ -51,7 +52,7 @@ def station_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def station_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     station = selectors.station_for(request.user, pk, change=True)
     form = StationForm(request.POST or None, instance=Station.objects.get(pk=station.pk))
     if request.method == "POST" and form.is_valid():
@@ -73,7 +74,8 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = scope.can_change(station)
     if not station.is_open and not staff:
         raise Http404
-    ctx: dict[str, Any] = {"station": station, "is_staff": staff, "supplies": list(selectors.supplies_of(station=station)),
+    ctx: dict[str, Any] = {"station": station, "is_staff": staff,
+                           "supplies": list(selectors.supplies_of(station=station)),
                            "photos": list(selectors.station_photos(station=station)),
                            "may_take": stations.may_take(request.user, station) if request.user.is_authenticated
                            else False}
@@ -87,7 +89,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def supply_create(request: HttpRequest, pk: int) -> HttpResponse:
+def supply_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     station = selectors.station_for(request.user, pk, change=True)
     form = SupplyForm(request.POST)
     if form.is_valid():
@@ -103,7 +105,7 @@ def supply_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def supply_move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+def supply_move(request: AuthenticatedHttpRequest, pk: int, sid: int) -> HttpResponse:
     """Take (staff or a verified worker) or restock (staff) a supply."""
     station = selectors.station_for(request.user, pk)
     supply = selectors.supply_for(request.user, station, sid)
@@ -128,7 +130,7 @@ def supply_move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+def photos_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     station = selectors.station_for(request.user, pk, change=True)
     form = StationPhotosForm(request.POST, request.FILES)
     if form.is_valid():
@@ -150,7 +152,7 @@ def photo(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
 
 
 @login_required
-def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def poster(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The QR code for the station's door (staff): a PNG, or an A4 PDF poster with it."""
     station = selectors.station_for(request.user, pk, change=True)
     url = request.build_absolute_uri(station.get_checkin_url())
@@ -172,7 +174,7 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # ---- merchants -------------------------------------------------------------------------------------
 
 @login_required
-def merchant_list(request: HttpRequest) -> HttpResponse:
+def merchant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.is_staff_like or scope.is_liaison):
         raise PermissionDenied
@@ -194,7 +196,7 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def merchant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     merchant = selectors.merchant_for(request.user, pk)
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +214,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def offer_edit(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
+def offer_edit(request: AuthenticatedHttpRequest, pk: int, oid: int) -> HttpResponse:
     merchant = selectors.merchant_for(request.user, pk)
     offer = selectors.offer_for(request.user, merchant, oid)
     form = OfferForm(request.POST or None, instance=type(offer).objects.get(pk=offer.pk))

@@ -30,7 +30,7 @@ from lianjian.core.images import check_photos, delete_files, store_photo
 from lianjian.notifications.services import notify
 from lianjian.regions.models import Region
 
-from .models import MAX_STOCK, CheckIn, Station, StationPhoto, Supply, Worker, WorkerStatus
+from .models import MAX_STOCK, Amenity, CheckIn, Station, StationPhoto, Supply, Worker, WorkerStatus
 from .services import Actor, field_error
 
 # Test-only switch for the negative control of the concurrency tests: with it off, a take reads the
@@ -74,8 +74,9 @@ def station_create(*, actor: Actor, community: Region, **data: Any) -> Station:
     if Station.objects.filter(community=community, name=station.name).exists():
         raise ValidationError({"name": _("本社区已有同名驿站。")})
     station.save()
-    record_activity(actor=actor, action="create", obj=station,
-                    changes=snapshot(station, ["name", "address", "opening_hours", "amenities"]))
+    changes = snapshot(station, ["name", "address", "opening_hours"])
+    changes["amenities"] = [None, "、".join(station.amenity_labels)]
+    record_activity(actor=actor, action="create", obj=station, changes=changes)
     return station
 
 
@@ -96,6 +97,9 @@ def station_update(*, actor: Actor, station: Station, **data: Any) -> Station:
         raise ValidationError({"name": _("本社区已有同名驿站。")})
     if changes:
         station.save(update_fields=[*changes, "updated_at"])
+        if "amenities" in changes:  # the audit trail reads the checklist in words
+            labels = dict(Amenity.choices)
+            changes["amenities"] = ["、".join(str(labels.get(a, a)) for a in (v or [])) for v in changes["amenities"]]
         record_activity(actor=actor, action="update", obj=station, changes=changes)
     return station
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
+from lianjian.accounts.models import User
 from lianjian.accounts.permissions import get_scope
 from lianjian.core import phone_codes
 from lianjian.core.net import client_ip
@@ -69,7 +72,8 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.info(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {"phone": request.POST.get("phone")})
+            messages.info(request, _("验证码已发送到 %(phone)s，10 分钟内有效。") % {
+                "phone": request.POST.get("phone")})
         form = WorkerForm(initial={k: v for k, v in request.POST.items() if k not in ("sms_code", "password")},
                           communities=communities, ask_password=anonymous)
         return render(request, "workers/register.html", {**ctx, "form": form, "code_sent": True})
@@ -79,7 +83,7 @@ def register(request: HttpRequest) -> HttpResponse:
     community, code, password = data.pop("community"), data.pop("sms_code", ""), data.pop("password", "")
     try:
         verified = False
-        if anonymous or data["phone"] != (user.phone or ""):
+        if anonymous or data["phone"] != (cast(User, user).phone or ""):
             if not code:
                 raise ValidationError({"sms_code": _("请输入短信验证码。")})
             # Checked in its own transaction so that a wrong guess is counted even though it is refused.
@@ -89,7 +93,8 @@ def register(request: HttpRequest) -> HttpResponse:
             worker = services.worker_signup(community=community, password=password, **data)
             login(request, worker.user, backend=BACKEND)
         else:
-            worker = services.worker_register(actor=user, community=community, phone_verified=verified, **data)
+            worker = services.worker_register(actor=cast(User, user), community=community, phone_verified=verified,
+                                              **data)
     except ValidationError as exc:
         form_errors(form, exc)
         return render(request, "workers/register.html", {**ctx, "form": form, "code_sent": True})
@@ -98,7 +103,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The worker's own page: status, certification, last check-ins, stations and offers nearby."""
     worker = selectors.my_worker(user=request.user)
     if worker is None:
@@ -112,7 +117,7 @@ def me(request: HttpRequest) -> HttpResponse:
 # ---- staff ---------------------------------------------------------------------------------------
 
 @login_required
-def worker_list(request: HttpRequest) -> HttpResponse:
+def worker_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not scope.is_staff_like:
         return redirect("workers:me" if scope.is_self_service else "workers:merchants")
@@ -127,7 +132,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def worker_export(request: HttpRequest) -> HttpResponse:
+def worker_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list as an Excel file, with full phone numbers (only staff reach it)."""
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
@@ -151,14 +156,15 @@ def worker_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def worker_detail(request: HttpRequest, pk: int, reject_form: RejectForm | None = None) -> HttpResponse:
+def worker_detail(request: AuthenticatedHttpRequest, pk: int, reject_form: RejectForm | None = None) -> HttpResponse:
     worker = selectors.worker_for(request.user, pk)
     staff = get_scope(request.user).can_change(worker)
     if not staff:
         return redirect("workers:me")
     return render(request, "workers/detail.html", {
         "worker": worker, "reject_form": reject_form or RejectForm(),
-        "checkins": selectors.my_checkins(worker=worker, limit=10), "activities": activity_for(user=request.user, obj=worker)})
+        "checkins": selectors.my_checkins(worker=worker, limit=10),
+        "activities": activity_for(user=request.user, obj=worker)})
 
 
 ACTIONS = {"verify", "reject", "certify", "revoke"}
@@ -166,7 +172,7 @@ ACTIONS = {"verify", "reject", "certify", "revoke"}
 
 @require_POST
 @login_required
-def worker_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def worker_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     worker = selectors.worker_for(request.user, pk, change=True)
     if action not in ACTIONS:
         return redirect(worker)
@@ -205,7 +211,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         try:
-            result = stations.checkin(actor=request.user, token=token)
+            result = stations.checkin(actor=cast(User, request.user), token=token)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     response = render(request, "workers/scan.html", {

@@ -101,8 +101,8 @@ def test_large_counts_are_cached_and_small_ones_exact(world, client, monkeypatch
 
 
 def test_worker_pages_cost_the_same_for_2_or_12_rows(world, client):
-    from lianjian.workers.tests.factories import make_merchant, make_station, make_supply, make_worker
     from lianjian.workers import merchants, stations
+    from lianjian.workers.tests.factories import make_merchant, make_station, make_supply, make_worker
 
     station = make_station(world, name="驿站0")
     rider = make_worker(world)

@@ -11,7 +11,7 @@ import pytest
 from lianjian.accounts.services import api_token_create
 from lianjian.workers.models import CheckIn, Offer, Station, Supply, Worker
 
-from .factories import make_merchant, make_merchant_org, make_rider, make_station, make_supply, make_worker
+from .factories import make_merchant, make_merchant_org, make_rider, make_station, make_worker
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/workers"

@@ -186,3 +186,21 @@ def test_a_liaison_cannot_open_or_post_to_another_merchant(client, world):
     assert list(Offer.objects.values_list("merchant_id", flat=True)) == [mine.pk]
     listing = client.get("/workers/merchants/").content.decode()
     assert mine.organisation.name in listing and theirs.organisation.name not in listing
+
+
+def test_public_includes_list_open_stations_and_current_offers_without_personal_data(world):
+    from django.template.loader import render_to_string
+
+    from lianjian.workers import selectors
+
+    station = make_station(world, name="公开驿站")
+    worker = make_worker(world, user=make_rider(phone="13698765432"))
+    CheckIn.objects.create(station=station, worker=worker, created_at=station.created_at)
+    merchant = make_merchant(world)
+    merchant.offers.create(title="免费充电", valid_from="2025-01-01")
+    html = render_to_string("workers/includes/public_stations.html",
+                            {"stations": selectors.public_stations(world.community)})
+    html += render_to_string("workers/includes/public_merchants.html",
+                             {"merchants": selectors.public_merchants(world.community)})
+    assert "公开驿站" in html and "免费充电" in html and "西熙里商家联盟" in html
+    assert "13698765432" not in html and "1369876" not in html and station.token not in html
