@@ -31,6 +31,7 @@ from . import merchants, selectors, services, stations
 from .models import MAX_STOCK, Amenity, Merchant, Offer, Platform, Station, Supply, Worker, WorkerStatus
 
 router = Router()
+Req = AuthenticatedHttpRequest  # the API's default authentication lets only logged-in callers in
 
 # ---- schemas -------------------------------------------------------------------------------------
 
@@ -270,7 +271,7 @@ def _conflict(exc: ValidationError, code: str) -> Status:
 # ---- workers ---------------------------------------------------------------------------------------
 
 @router.get("/me", response={200: WorkerOut, **ERROR_RESPONSES}, summary="The caller's own worker registration")
-def my_registration(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+def my_registration(request: Req) -> dict[str, Any]:
     worker = selectors.my_worker(user=request.user)
     if worker is None:
         raise Http404
@@ -279,7 +280,7 @@ def my_registration(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 @router.post("/registrations", response={201: WorkerOut, **ERROR_RESPONSES},
              summary="Register as a worker (self-service) or record one (staff); the same phone twice → 409")
-def create_registration(request: AuthenticatedHttpRequest, payload: WorkerIn) -> Status:
+def create_registration(request: Req, payload: WorkerIn) -> Status:
     community = resolve_id("community_id", selectors.community_for_registration, user=request.user,
                            pk=payload.community_id)
     data = payload.dict(exclude={"community_id"})
@@ -297,7 +298,7 @@ def create_registration(request: AuthenticatedHttpRequest, payload: WorkerIn) ->
 
 @router.get("", response={200: list[WorkerOut], **ERROR_RESPONSES}, summary="Workers of the caller's communities")
 @paginate(Pages, page_size=50)
-def list_workers(request: AuthenticatedHttpRequest, filters: Query[WorkerFilter]) -> Any:
+def list_workers(request: Req, filters: Query[WorkerFilter]) -> Any:
     community = None
     if filters.community_id is not None:
         community = resolve_id("community_id", selectors.staff_community, user=request.user, pk=filters.community_id)
@@ -307,11 +308,11 @@ def list_workers(request: AuthenticatedHttpRequest, filters: Query[WorkerFilter]
 
 
 @router.get("/{id:worker_id}", response={200: WorkerOut, **ERROR_RESPONSES}, summary="One worker")
-def get_worker(request: AuthenticatedHttpRequest, worker_id: int) -> dict[str, Any]:
+def get_worker(request: Req, worker_id: int) -> dict[str, Any]:
     return _worker_out(request, selectors.worker_for(request.user, worker_id))
 
 
-def _worker_action(request: AuthenticatedHttpRequest, worker_id: int, action: Any, **kwargs: Any) -> Any:
+def _worker_action(request: Req, worker_id: int, action: Any, **kwargs: Any) -> Any:
     worker = selectors.worker_for(request.user, worker_id, change=True)
     try:
         worker = action(actor=request.user, worker=worker, **kwargs)
@@ -323,25 +324,25 @@ def _worker_action(request: AuthenticatedHttpRequest, worker_id: int, action: An
 
 
 @router.post("/{id:worker_id}/verify", response={200: WorkerOut, **ERROR_RESPONSES}, summary="Verify (staff)")
-def verify_worker(request: AuthenticatedHttpRequest, worker_id: int) -> Any:
+def verify_worker(request: Req, worker_id: int) -> Any:
     return _worker_action(request, worker_id, services.worker_verify)
 
 
 @router.post("/{id:worker_id}/reject", response={200: WorkerOut, **ERROR_RESPONSES},
              summary="Turn a registration down with a reason (staff)")
-def reject_worker(request: AuthenticatedHttpRequest, worker_id: int, payload: WorkerReasonIn) -> Any:
+def reject_worker(request: Req, worker_id: int, payload: WorkerReasonIn) -> Any:
     return _worker_action(request, worker_id, services.worker_reject, reason=payload.reason)
 
 
 @router.post("/{id:worker_id}/certify", response={200: WorkerOut, **ERROR_RESPONSES},
              summary="Certify a verified worker as 流动网格员 (staff)")
-def certify_worker(request: AuthenticatedHttpRequest, worker_id: int) -> Any:
+def certify_worker(request: Req, worker_id: int) -> Any:
     return _worker_action(request, worker_id, services.worker_certify)
 
 
 @router.post("/{id:worker_id}/revoke", response={200: WorkerOut, **ERROR_RESPONSES},
              summary="Withdraw the 流动网格员 certification (staff)")
-def revoke_worker(request: AuthenticatedHttpRequest, worker_id: int, payload: WorkerReasonIn) -> Any:
+def revoke_worker(request: Req, worker_id: int, payload: WorkerReasonIn) -> Any:
     return _worker_action(request, worker_id, services.worker_revoke, reason=payload.reason)
 
 
@@ -350,7 +351,7 @@ def revoke_worker(request: AuthenticatedHttpRequest, worker_id: int, payload: Wo
 @router.get("/stations", response={200: list[StationOut], **ERROR_RESPONSES},
             summary="Stations: those the caller runs, or the open ones of a community (community_id)")
 @paginate(Pages, page_size=50)
-def list_stations(request: AuthenticatedHttpRequest, community_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:  # type: ignore[call-overload]
+def list_stations(request: Req, community_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:  # type: ignore[call-overload]
     if community_id is not None:
         community = Region.objects.communities().filter(pk=community_id).first()
         if community is None:
@@ -362,7 +363,7 @@ def list_stations(request: AuthenticatedHttpRequest, community_id: int | None = 
 
 
 @router.post("/stations", response={201: StationOut, **ERROR_RESPONSES}, summary="Open a station (staff)")
-def create_station(request: AuthenticatedHttpRequest, payload: StationIn) -> Status:
+def create_station(request: Req, payload: StationIn) -> Status:
     community = resolve_id("community_id", selectors.staff_community, user=request.user, pk=payload.community_id)
     data = _coordinates(payload.dict(exclude={"community_id"}))
     station = stations.station_create(actor=request.user, community=community, **data)
@@ -370,7 +371,7 @@ def create_station(request: AuthenticatedHttpRequest, payload: StationIn) -> Sta
 
 
 @router.get("/stations/{id:station_id}", response={200: StationOut, **ERROR_RESPONSES}, summary="One station")
-def get_station(request: AuthenticatedHttpRequest, station_id: int) -> dict[str, Any]:
+def get_station(request: Req, station_id: int) -> dict[str, Any]:
     station = selectors.station_for(request.user, station_id)
     if not station.is_open and not get_scope(request.user).can_change(station):
         raise Http404
@@ -379,7 +380,7 @@ def get_station(request: AuthenticatedHttpRequest, station_id: int) -> dict[str,
 
 @router.patch("/stations/{id:station_id}", response={200: StationOut, **ERROR_RESPONSES},
               summary="Change a station (staff); is_open=false stops its QR code")
-def update_station(request: AuthenticatedHttpRequest, station_id: int, payload: StationPatch) -> dict[str, Any]:
+def update_station(request: Req, station_id: int, payload: StationPatch) -> dict[str, Any]:
     station = selectors.station_for(request.user, station_id, change=True)
     data = _coordinates(patch_values(payload, nullable=("lat", "lng")))
     station = stations.station_update(actor=request.user, station=station, **data)
@@ -388,14 +389,14 @@ def update_station(request: AuthenticatedHttpRequest, station_id: int, payload: 
 
 @router.post("/stations/{id:station_id}/supplies", response={201: SupplyOut, **ERROR_RESPONSES},
              summary="Add a supply with its stock (staff)")
-def create_supply(request: AuthenticatedHttpRequest, station_id: int, payload: SupplyIn) -> Status:
+def create_supply(request: Req, station_id: int, payload: SupplyIn) -> Status:
     station = selectors.station_for(request.user, station_id, change=True)
     return Status(201, _supply_out(stations.supply_create(actor=request.user, station=station, **payload.dict())))
 
 
 @router.patch("/stations/{id:station_id}/supplies/{id:supply_id}", response={200: SupplyOut, **ERROR_RESPONSES},
               summary="Rename a supply or change its unit or threshold (staff)")
-def update_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id: int, payload: SupplyPatch) -> dict[str, Any]:
+def update_supply(request: Req, station_id: int, supply_id: int, payload: SupplyPatch) -> dict[str, Any]:
     station = selectors.station_for(request.user, station_id, change=True)
     supply = selectors.supply_for(request.user, station, supply_id, change=True)
     return _supply_out(stations.supply_update(actor=request.user, supply=supply, **patch_values(payload)))
@@ -403,7 +404,7 @@ def update_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id:
 
 @router.post("/stations/{id:station_id}/supplies/{id:supply_id}/take", response={200: SupplyOut, **ERROR_RESPONSES},
              summary="Hand out items (staff, or a verified worker); more than the stock → 409 short")
-def take_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id: int, payload: SupplyMoveIn) -> Any:
+def take_supply(request: Req, station_id: int, supply_id: int, payload: SupplyMoveIn) -> Any:
     station = selectors.station_for(request.user, station_id)
     supply = selectors.supply_for(request.user, station, supply_id)
     try:
@@ -416,7 +417,7 @@ def take_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id: i
 
 @router.post("/stations/{id:station_id}/supplies/{id:supply_id}/restock",
              response={200: SupplyOut, **ERROR_RESPONSES}, summary="Add stock (staff)")
-def restock_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id: int, payload: SupplyMoveIn) -> dict[str, Any]:
+def restock_supply(request: Req, station_id: int, supply_id: int, payload: SupplyMoveIn) -> dict[str, Any]:
     station = selectors.station_for(request.user, station_id, change=True)
     supply = selectors.supply_for(request.user, station, supply_id, change=True)
     return _supply_out(stations.supply_restock(actor=request.user, supply=supply, quantity=payload.quantity))
@@ -424,7 +425,7 @@ def restock_supply(request: AuthenticatedHttpRequest, station_id: int, supply_id
 
 @router.get("/stations/{id:station_id}/usage", response={200: StationUsageOut, **ERROR_RESPONSES},
             summary="Check-ins by day (last `days` days) and by hour of day (staff)")
-def station_usage(request: AuthenticatedHttpRequest, station_id: int, days: int = Query(14, ge=1, le=90)) -> dict[str, Any]:  # type: ignore[call-overload]
+def station_usage(request: Req, station_id: int, days: int = Query(14, ge=1, le=90)) -> dict[str, Any]:  # type: ignore[call-overload]
     station = selectors.station_for(request.user, station_id, change=True)
     u = selectors.station_usage(station=station, days=days)
     return {"days": u.days, "day_counts": u.day_counts, "hour_counts": u.hour_counts, "total": u.total,
@@ -434,7 +435,7 @@ def station_usage(request: AuthenticatedHttpRequest, station_id: int, days: int 
 @router.post("/checkins", response={201: StationCheckInOut, 200: StationCheckInOut, **ERROR_RESPONSES},
              summary="Check in at a station with the token of its door QR (a registered worker); a repeat "
                      "within 30 minutes answers 200 status=repeat and counts once")
-def create_checkin(request: AuthenticatedHttpRequest, payload: StationCheckInIn) -> Status:
+def create_checkin(request: Req, payload: StationCheckInIn) -> Status:
     try:
         result = stations.checkin(actor=request.user, token=payload.token)
     except ValidationError as exc:
@@ -453,7 +454,7 @@ def create_checkin(request: AuthenticatedHttpRequest, payload: StationCheckInIn)
 
 @router.get("/merchants", response={200: list[MerchantOut], **ERROR_RESPONSES},
             summary="Friendly merchants: those the caller manages, or a community's public list (community_id)")
-def list_merchants(request: AuthenticatedHttpRequest, community_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:  # type: ignore[call-overload]
+def list_merchants(request: Req, community_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:  # type: ignore[call-overload]
     if community_id is not None:
         community = Region.objects.communities().filter(pk=community_id).first()
         if community is None:
@@ -464,7 +465,7 @@ def list_merchants(request: AuthenticatedHttpRequest, community_id: int | None =
 
 @router.post("/merchants", response={201: MerchantOut, **ERROR_RESPONSES},
              summary="List a merchant partner unit as friendly to workers (staff)")
-def create_merchant(request: AuthenticatedHttpRequest, payload: MerchantIn) -> Status:
+def create_merchant(request: Req, payload: MerchantIn) -> Status:
     community = resolve_id("community_id", selectors.staff_community, user=request.user, pk=payload.community_id)
     organisation = resolve_id("organisation_id", partner_unit_for, user=request.user, community=community,
                               pk=payload.organisation_id)
@@ -475,21 +476,21 @@ def create_merchant(request: AuthenticatedHttpRequest, payload: MerchantIn) -> S
 
 @router.patch("/merchants/{id:merchant_id}", response={200: MerchantOut, **ERROR_RESPONSES},
               summary="Change a merchant's alliance, blurb or visibility (staff)")
-def update_merchant(request: AuthenticatedHttpRequest, merchant_id: int, payload: MerchantPatch) -> dict[str, Any]:
+def update_merchant(request: Req, merchant_id: int, payload: MerchantPatch) -> dict[str, Any]:
     merchant = selectors.merchant_for(request.user, merchant_id)
     return _merchant_out(merchants.merchant_update(actor=request.user, merchant=merchant, **patch_values(payload)))
 
 
 @router.post("/merchants/{id:merchant_id}/offers", response={201: OfferOut, **ERROR_RESPONSES},
              summary="Post an offer to workers (the merchant's liaison or staff)")
-def create_offer(request: AuthenticatedHttpRequest, merchant_id: int, payload: OfferIn) -> Status:
+def create_offer(request: Req, merchant_id: int, payload: OfferIn) -> Status:
     merchant = selectors.merchant_for(request.user, merchant_id)
     return Status(201, _offer_out(merchants.offer_create(actor=request.user, merchant=merchant, **payload.dict())))
 
 
 @router.patch("/merchants/{id:merchant_id}/offers/{id:offer_id}", response={200: OfferOut, **ERROR_RESPONSES},
               summary="Change or end an offer (the merchant's liaison or staff)")
-def update_offer(request: AuthenticatedHttpRequest, merchant_id: int, offer_id: int, payload: OfferPatch) -> dict[str, Any]:
+def update_offer(request: Req, merchant_id: int, offer_id: int, payload: OfferPatch) -> dict[str, Any]:
     merchant = selectors.merchant_for(request.user, merchant_id)
     offer = selectors.offer_for(request.user, merchant, offer_id)
     return _offer_out(merchants.offer_update(actor=request.user, offer=offer,
