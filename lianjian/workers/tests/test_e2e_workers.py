@@ -80,8 +80,10 @@ def test_rider_registers_is_certified_and_checks_in_by_the_door_qr(live_server, 
     qr = staff.locator("[data-testid=door-qr]")
     staff.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
 
-    rider.reload()
-    expect(rider.locator("[data-testid=grid-badge]")).to_be_visible()
+    rider.goto(f"{live_server.url}/home/")
+    expect(rider.locator("[data-testid=home-worker] [data-testid=grid-badge]")).to_be_visible()
+    _fits(rider)
+    _shot(rider, "home")
     rider.goto(f"{live_server.url}{station.get_checkin_url()}")
     _shot(rider, "scan")
     rider.click("[data-testid=checkin]")
