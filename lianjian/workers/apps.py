@@ -25,7 +25,7 @@ class WorkersConfig(AppConfig):
             "record_worker": _("代为登记了新就业群体"),
             "verify_worker": _("核验通过了登记"),
             "reject_worker": _("未通过登记"),
-            "certify_grid_reporter": _("认证为流动网格员"),
+            "certify_grid_reporter": _("认证了流动网格员"),
             "revoke_grid_reporter": _("撤销了流动网格员认证"),
             "supply_take": _("领取了物资"),
             "supply_restock": _("补充了物资"),

@@ -94,7 +94,7 @@ def test_staff_verify_certify_revoke_on_the_page_and_list_filter_export(client, 
     assert worker.status == "verified" and worker.is_grid_reporter
     assert Activity.objects.filter(action="certify_grid_reporter").count() == 1
     page = client.get(f"/workers/{worker.pk}/").content.decode()
-    assert "认证为流动网格员" in page  # the audit trail says so
+    assert "认证了流动网格员" in page  # the audit trail says so
     assert "赵磊" not in client.get("/workers/?status=pending").content.decode()
     assert "赵磊" in client.get("/workers/?grid=1").content.decode()
     sheet = load_workbook(io.BytesIO(client.get("/workers/export.xlsx?grid=1").content)).active
