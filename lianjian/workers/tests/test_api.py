@@ -11,7 +11,7 @@ import pytest
 from lianjian.accounts.services import api_token_create
 from lianjian.workers.models import CheckIn, Offer, Station, Supply, Worker
 
-from .factories import make_merchant, make_merchant_org, make_rider, make_station, make_worker
+from .factories import make_merchant, make_merchant_org, make_rider, make_station, make_supply, make_worker
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/workers"
@@ -160,3 +160,16 @@ def test_validity_dates_default_to_today(client, world):
     merchant = make_merchant(world)
     r = post(client, f"{BASE}/merchants/{merchant.pk}/offers", {"title": "免费充电"}, world.staff)
     assert r.json()["valid_from"] == dt.date.today().isoformat()
+
+
+def test_patch_a_supply_threshold_and_a_station_with_half_coordinates(client, world):
+    station = make_station(world)
+    supply = make_supply(station, quantity=4, low_threshold=1)
+    url = f"{BASE}/stations/{station.pk}/supplies/{supply.pk}"
+    assert patch(client, url, {"low_threshold": 5}, world.staff).json()["is_low"] is True
+    assert patch(client, url, {"low_threshold": -1}, world.staff).status_code == 422
+    assert patch(client, url, {"quantity": 99}, world.staff).json()["quantity"] == 4  # stock moves by take/restock
+    half = patch(client, f"{BASE}/stations/{station.pk}", {"lat": 30.5}, world.staff)
+    assert half.status_code == 422 and "lng" in half.json()["error"]["details"]
+    both = patch(client, f"{BASE}/stations/{station.pk}", {"lat": 30.5, "lng": 103.8}, world.staff).json()
+    assert both["lat"] == 30.5 and both["lng"] == 103.8

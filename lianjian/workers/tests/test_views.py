@@ -204,3 +204,22 @@ def test_public_includes_list_open_stations_and_current_offers_without_personal_
                              {"merchants": selectors.public_merchants(world.community)})
     assert "公开驿站" in html and "免费充电" in html and "西熙里商家联盟" in html
     assert "13698765432" not in html and "1369876" not in html and station.token not in html
+
+
+def test_staff_edit_a_station_and_closing_it_hides_the_public_page(client, world):
+    station = make_station(world)
+    client.force_login(world.other_staff)
+    assert client.get(f"/workers/stations/{station.pk}/edit/").status_code == 404
+    client.force_login(world.staff)
+    res = client.post(f"/workers/stations/{station.pk}/edit/", {"name": "升级版小哥驿站", "address": "江浦路 2 号",
+                                                                "lat": "30.5", "lng": "", "amenities": ["seats"]})
+    assert res.status_code == 200 and "经纬度须同时填写" in res.content.decode()
+    res = client.post(f"/workers/stations/{station.pk}/edit/", {"name": "升级版小哥驿站", "address": "江浦路 2 号",
+                                                                "amenities": ["seats", "wifi"]})
+    station.refresh_from_db()
+    assert res.status_code == 302 and station.name == "升级版小哥驿站" and not station.is_open
+    assert station.amenities == ["seats", "wifi"]
+    entry = Activity.objects.filter(action="update", object_id=str(station.pk)).latest("id")
+    assert entry.changes["amenities"][1] == "座椅、无线网络"  # the audit trail reads the checklist in words
+    client.logout()
+    assert client.get(station.get_absolute_url()).status_code == 404
