@@ -191,7 +191,8 @@ def worker_reject(*, actor: Actor, worker: Worker, reason: str) -> Worker:
     worker.reject_reason = reason
     worker.full_clean(exclude=["user", "verified_by", "certified_by"], validate_unique=False)
     if not _transition(worker, allowed_from=(WorkerStatus.PENDING, WorkerStatus.VERIFIED),
-                       status=WorkerStatus.REJECTED, reject_reason=reason, is_grid_reporter=False):
+                       status=WorkerStatus.REJECTED, reject_reason=reason, is_grid_reporter=False,
+                       certified_at=None, certified_by=None):
         raise ValidationError(_("该登记已是未通过状态。"), code="already")
     before = worker.status
     worker.refresh_from_db()
