@@ -78,6 +78,21 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     posts = [volunteers.post_create(actor=SYSTEM, event=e, role="guide", title="引导", headcount=3,
                                     starts_at=e.starts_at, ends_at=e.ends_at) for e in events]
     community_pair = (world.community.pk, world.other_community.pk)
+    # Workers: a worker, a station with a supply, and a merchant with an offer in each district.
+    from lianjian.workers import merchants as worker_merchants
+    from lianjian.workers import services as worker_services
+    from lianjian.workers import stations as worker_stations
+    from lianjian.workers.models import Merchant
+
+    workers = [worker_services.worker_record(actor=SYSTEM, community=c, name="骑手", phone=f"1360000000{i}",
+                                             platform="sf", station_name="站点")
+               for i, c in enumerate((world.community, world.other_community))]
+    worker_sites = [worker_stations.station_create(actor=SYSTEM, community=c, name="驿站", address="地址")
+                    for c in (world.community, world.other_community)]
+    supplies = [worker_stations.supply_create(actor=SYSTEM, station=s, name="雨衣", quantity=9) for s in worker_sites]
+    shops = [Merchant.objects.create(community=c, organisation=u)
+             for c, u in ((world.community, world.unit), (world.other_community, world.other_unit))]
+    offers = [worker_merchants.offer_create(actor=SYSTEM, merchant=m, title="免费热水") for m in shops]
     return {
         "community_id": community_pair,
         "region_id": community_pair,
@@ -99,6 +114,11 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
         "registration_id": (registrations[0].pk, registrations[1].pk),
         "post_id": (posts[0].pk, posts[1].pk),
         "co_unit_ids": ([], [world.other_unit.pk]),
+        "worker_id": (workers[0].pk, workers[1].pk),
+        "station_id": (worker_sites[0].pk, worker_sites[1].pk),
+        "supply_id": (supplies[0].pk, supplies[1].pk),
+        "merchant_id": (shops[0].pk, shops[1].pk),
+        "offer_id": (offers[0].pk, offers[1].pk),
         # One shared taxonomy: nothing is out of scope, an unknown id stands in.
         "category_id": (Category.objects.filter(is_active=True).first().pk, 10**9),
     }

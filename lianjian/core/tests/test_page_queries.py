@@ -98,3 +98,45 @@ def test_large_counts_are_cached_and_small_ones_exact(world, client, monkeypatch
     assert paging.fast_count(few.exclude(pk=0)) == 4
     few.first().delete()  # type: ignore[union-attr]
     assert paging.fast_count(few.exclude(pk=0)) == 3  # small counts are never cached
+
+
+def test_worker_pages_cost_the_same_for_2_or_12_rows(world, client):
+    from lianjian.workers import merchants, stations
+    from lianjian.workers.tests.factories import make_merchant, make_station, make_supply, make_worker
+
+    station = make_station(world, name="驿站0")
+    rider = make_worker(world)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(_seq)
+            worker = make_worker(world, verified=True)
+            make_supply(station, name=f"物资{i}")
+            stations.checkin(actor=worker.user, token=station.token)
+            make_supply(make_station(world, name=f"驿站-{i}"), name="雨衣")
+            merchants.offer_create(actor=world.staff, merchant=make_merchant(world), title=f"优惠{i}")
+
+    pages = [
+        (world.staff, reverse("workers:list")),
+        (world.district_admin, reverse("workers:list") + "?status=verified"),
+        (world.staff, reverse("workers:stations")),
+        (world.staff, reverse("workers:station", args=[station.pk])),
+        (None, reverse("workers:station", args=[station.pk])),
+        (world.staff, reverse("workers:merchants")),
+        (rider.user, reverse("workers:me")),
+    ]
+    add(2)
+    before = {}
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        before[url, user] = queries(client, url)
+    add(10)
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        after = queries(client, url)
+        assert after == before[url, user], f"{url}: {before[url, user]} queries with 2 rows, {after} with 12"
+        assert after <= BOUND + 5, f"{url}: {after} queries"
