@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
 from lianjian.api.pagination import Pages, ShapedQuerySet
@@ -41,7 +42,7 @@ def _invalid(field: str, message: str) -> Status:
     return Status(422, {"error": {"code": "invalid", "message": message, "details": {field: [message]}}})
 
 
-def _scheme(request: HttpRequest, community_id: int | None) -> Scheme | Status:
+def _scheme(request: AuthenticatedHttpRequest, community_id: int | None) -> Scheme | Status:
     """The scheme staff act in: of the named community (or street), else the only one they run."""
     if community_id is not None:
         region = get_scope(request.user).filter_regions(Region.objects.all()).filter(pk=community_id).first()
@@ -53,7 +54,8 @@ def _scheme(request: HttpRequest, community_id: int | None) -> Scheme | Status:
         return scheme
     schemes = list(selectors.managed_schemes(user=request.user)[:2])
     if len(schemes) != 1:
-        return _invalid("community_id", _("请用 community_id 指定社区。") if schemes else _("您管理的社区还没有积分方案。"))
+        message = _("请用 community_id 指定社区。") if schemes else _("您管理的社区还没有积分方案。")
+        return _invalid("community_id", message)
     return schemes[0]
 
 
@@ -89,7 +91,7 @@ def _award_out(a: AwardRequest) -> dict[str, Any]:
 
 @router.post("/awards", response={200: AwardOut, 201: AwardOut, **ERROR_RESPONSES},
              summary="Award points by hand (staff); one award per source_key")
-def award(request: HttpRequest, payload: AwardIn) -> Status:
+def award(request: AuthenticatedHttpRequest, payload: AwardIn) -> Status:
     scheme = _scheme(request, payload.community_id)
     if isinstance(scheme, Status):
         return scheme
@@ -106,14 +108,14 @@ def award(request: HttpRequest, payload: AwardIn) -> Status:
     return Status(201 if created else 200, _award_out(a))
 
 
-def _award_for(request: HttpRequest, award_id: int) -> AwardRequest:
+def _award_for(request: AuthenticatedHttpRequest, award_id: int) -> AwardRequest:
     return selectors._get(AwardRequest.objects.filter(scheme__in=selectors.managed_schemes(user=request.user))
                           .select_related("scheme__region", "account__person", "requested_by"), award_id)
 
 
 @router.post("/awards/{id:award_id}/approve", response={200: AwardOut, **ERROR_RESPONSES},
              summary="Approve a pending large award (another staff member)")
-def approve(request: HttpRequest, award_id: int) -> Status:
+def approve(request: AuthenticatedHttpRequest, award_id: int) -> Status:
     try:
         a = ledger.award_decide(actor=request.user, request=_award_for(request, award_id), approve=True)
     except PointsConflict as exc:
@@ -123,7 +125,7 @@ def approve(request: HttpRequest, award_id: int) -> Status:
 
 @router.post("/awards/{id:award_id}/reject", response={200: AwardOut, **ERROR_RESPONSES},
              summary="Reject a pending large award (another staff member)")
-def reject(request: HttpRequest, award_id: int) -> Status:
+def reject(request: AuthenticatedHttpRequest, award_id: int) -> Status:
     try:
         a = ledger.award_decide(actor=request.user, request=_award_for(request, award_id), approve=False)
     except PointsConflict as exc:
@@ -165,7 +167,7 @@ def _account_out(s: selectors.Summary) -> dict[str, Any]:
 
 @router.get("/accounts/me", response={200: MeOut, **ERROR_RESPONSES},
             summary="My points: balance, held, pending, honour record, what expires next; all my accounts")
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     primary = selectors.primary_account(user=request.user)
     out = _account_out(selectors.summary(primary))
     out["accounts"] = [_account_out(selectors.summary(a)) for a in selectors.my_accounts(user=request.user)[:20]]
@@ -193,13 +195,13 @@ def _entry_out(request: HttpRequest, e: Entry) -> dict[str, Any]:
             "reason": e.reason, "rule": str(e.rule) if e.rule_id else None,
             "approved_by": str(e.approver) if e.approver_id else None,
             "created_by": str(e.created_by) if e.created_by_id else None, "reversal_of": e.reversal_of_id,
-            "redemption_code": e.redemption.code if e.redemption_id else None, "occurred_at": e.occurred_at,
+            "redemption_code": e.redemption.code if e.redemption is not None else None, "occurred_at": e.occurred_at,
             "created_at": e.created_at}
 
 
 @router.get("/accounts/me/entries", response=list[EntryOut], summary="My statement: every entry, newest first")
 @paginate(Pages, page_size=50)
-def my_entries(request: HttpRequest, account_id: int | None = None) -> Any:
+def my_entries(request: AuthenticatedHttpRequest, account_id: int | None = None) -> Any:
     account = (selectors.my_account(user=request.user, pk=account_id) if account_id
                else selectors.primary_account(user=request.user))
     qs = selectors.statement(account=account) if account else Entry.objects.none()
@@ -212,7 +214,7 @@ class ReverseIn(Schema):
 
 @router.post("/entries/{id:entry_id}/reverse", response={201: EntryOut, **ERROR_RESPONSES},
              summary="Reverse an award with a reason (staff); once per entry")
-def reverse(request: HttpRequest, entry_id: int, payload: ReverseIn) -> Status:
+def reverse(request: AuthenticatedHttpRequest, entry_id: int, payload: ReverseIn) -> Status:
     entry = selectors.entry_for(user=request.user, pk=entry_id)
     try:
         r = ledger.entry_reverse(actor=request.user, entry=entry, reason=payload.reason)
@@ -254,7 +256,7 @@ class CreatedOut(Schema):
 
 @router.post("/rewards", response={201: CreatedOut, **ERROR_RESPONSES},
              summary="Add a reward to the catalogue (staff)")
-def create_reward(request: HttpRequest, payload: RewardIn) -> Status:
+def create_reward(request: AuthenticatedHttpRequest, payload: RewardIn) -> Status:
     scheme = _scheme(request, payload.community_id)
     if isinstance(scheme, Status):
         return scheme
@@ -269,7 +271,7 @@ def create_reward(request: HttpRequest, payload: RewardIn) -> Status:
 
 @router.get("/rewards", response=list[RewardOut], summary="The catalogue I may redeem from")
 @paginate(Pages, page_size=50)
-def list_rewards(request: HttpRequest) -> Any:
+def list_rewards(request: AuthenticatedHttpRequest) -> Any:
     return ShapedQuerySet(request, selectors.reward_list(user=request.user), lambda req, r: {
         "id": r.pk, "title": r.title, "description": r.description, "points": r.points, "stock": r.stock,
         "offered_by": r.offered_by, "valid_from": r.valid_from, "valid_until": r.valid_until,
@@ -303,7 +305,7 @@ def _redemption_out(r: Redemption) -> dict[str, Any]:
 
 @router.post("/redemptions", response={201: RedemptionOut, **ERROR_RESPONSES},
              summary="Redeem a reward: points held, a one-time code issued")
-def redeem(request: HttpRequest, payload: RedeemIn) -> Status:
+def redeem(request: AuthenticatedHttpRequest, payload: RedeemIn) -> Status:
     reward = resolve_id("reward_id", selectors.reward_for, user=request.user, pk=payload.reward_id)
     try:
         r = redemptions.redeem(actor=request.user, reward=reward)
@@ -314,13 +316,13 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Status:
 
 @router.get("/redemptions", response=list[RedemptionOut], summary="My codes, newest first")
 @paginate(Pages, page_size=50)
-def my_redemptions(request: HttpRequest) -> Any:
+def my_redemptions(request: AuthenticatedHttpRequest) -> Any:
     return ShapedQuerySet(request, selectors.my_redemptions(user=request.user), lambda req, r: _redemption_out(r))
 
 
 @router.post("/redemptions/{code}/confirm", response={200: RedemptionOut, **ERROR_RESPONSES},
              summary="Confirm a code at the counter (the merchant's liaison; staff for community rewards); once")
-def confirm(request: HttpRequest, code: str) -> Status:
+def confirm(request: AuthenticatedHttpRequest, code: str) -> Status:
     r = selectors.redemption_to_confirm(user=request.user, code=code)
     try:
         r = redemptions.confirm(actor=request.user, redemption=r)
@@ -331,7 +333,7 @@ def confirm(request: HttpRequest, code: str) -> Status:
 
 @router.post("/redemptions/{code}/cancel", response={200: RedemptionOut, **ERROR_RESPONSES},
              summary="Give a held code back: points and stock return")
-def cancel(request: HttpRequest, code: str) -> Status:
+def cancel(request: AuthenticatedHttpRequest, code: str) -> Status:
     r = selectors.my_redemption(user=request.user, code=code)
     try:
         r = redemptions.cancel(actor=request.user, redemption=r)
@@ -351,6 +353,6 @@ class LiabilitiesOut(Schema):
 
 @router.get("/schemes/{id:scheme_id}/liabilities", response={200: LiabilitiesOut, **ERROR_RESPONSES},
             summary="Points a scheme owes (staff)")
-def liabilities(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
+def liabilities(request: AuthenticatedHttpRequest, scheme_id: int) -> dict[str, Any]:
     scheme = selectors.scheme_get(user=request.user, pk=scheme_id)
     return {"scheme": scheme.name, **selectors.liabilities(scheme=scheme)}

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianjian.accounts.models import User
-from lianjian.accounts.permissions import SYSTEM, get_scope
+from lianjian.accounts.permissions import SYSTEM, SystemActor, get_scope
 from lianjian.core.activity import record_activity
 from lianjian.regions.models import Region
 
@@ -45,7 +45,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-Actor = User | Any  # a staff user, or SYSTEM for jobs and domain events
+Actor = User | SystemActor  # a staff user, or SYSTEM for jobs, the demo and domain events
 
 
 class PointsConflict(ValidationError):
@@ -68,7 +68,7 @@ def scheme_for_region(region: Region | None) -> Scheme | None:
     ids = [region.pk] + ([region.parent_id] if region.parent_id else [])
     schemes = {s.region_id: s for s in Scheme.objects.filter(region_id__in=ids, is_active=True)
                .select_related("region")}
-    return schemes.get(region.pk) or schemes.get(region.parent_id)
+    return schemes.get(region.pk) or (schemes.get(region.parent_id) if region.parent_id else None)
 
 
 def may_manage(actor: Any, scheme: Scheme) -> bool:
@@ -128,13 +128,13 @@ def write_entry(*, account: Account, kind: str, amount: int, source_key: str, re
     already moved the balance (together with ``held``) in the same transaction.
     """
     if not source_key or len(source_key) > SOURCE_KEY_MAX:
-        raise ValidationError({"source_key": _("每笔积分都必须有来源（不超过 %(n)s 个字符）。") % {"n": SOURCE_KEY_MAX}})
+        message = _("每笔积分都必须有来源（不超过 %(n)s 个字符）。") % {"n": SOURCE_KEY_MAX}
+        raise ValidationError({"source_key": message})
     entry = Entry(account=account, kind=kind, amount=amount, source_key=source_key, reason=reason[:200],
                   trigger=trigger, activity_key=activity_key[:SOURCE_KEY_MAX], minutes=minutes, rule=rule,
                   approver=approver, created_by=created_by, reversal_of=reversal_of, redemption=redemption,
                   occurred_at=occurred_at, created_at=now or timezone.now())
-    entry.clean_fields(exclude=["account", "rule", "approver", "created_by", "reversal_of", "redemption",
-                                "source_key"])
+    entry.clean_fields(exclude=["account", "rule", "approver", "created_by", "reversal_of", "redemption"])
     try:
         with transaction.atomic():
             entry.save()
@@ -196,7 +196,7 @@ def award_for_event(*, trigger: str, source_key: str, person: Any, community: Re
                 n=Sum("amount"))["n"] or 0
             points = max(0, min(points, rule.cap_per_activity - earned))
     points = min(points, POINTS_MAX)
-    reason = title[:200] if title else Trigger(trigger).label
+    reason = title[:200] if title else str(Trigger(trigger).label)
     entry, _created = write_entry(account=account, kind=EntryKind.AWARD, amount=points, source_key=source_key,
                                   reason=reason, trigger=trigger, activity_key=activity_key,
                                   minutes=minutes if trigger == Trigger.HOUR else 0, rule=rule,
@@ -242,8 +242,8 @@ def award_manual(*, actor: User, scheme: Scheme, person: User, points: int, reas
     source_key = (source_key or "").strip()
     if not source_key:
         errors["source_key"] = _("每笔积分都必须有来源（source_key）。")
-    elif len(source_key) > 100:
-        errors["source_key"] = _("来源不超过 100 个字符。")
+    elif len(source_key) > 100 or not source_key.isascii() or not source_key.isprintable() or " " in source_key:
+        errors["source_key"] = _("来源由不超过 100 个可见的英文字母、数字和符号组成（例如 ops-2025-001）。")
     if errors:
         raise ValidationError(errors)
     key = _manual_key(scheme, source_key)

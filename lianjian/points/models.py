@@ -18,7 +18,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -34,6 +34,9 @@ BALANCE_MAX = 2_000_000_000  # what an account can hold
 MINUTES_MAX = 1_000_000 * 60
 CODE_DIGITS = 8
 SOURCE_KEY_MAX = 150
+# Source keys are machine names: visible ASCII, like an Idempotency-Key ("reports.verified:45").
+source_key_validator = RegexValidator(r"^[\x21-\x7e]+$", _("来源只能由可见的英文字母、数字和符号组成。"))
+code_validator = RegexValidator(r"^[0-9]{8}$", _("兑换码是 8 位数字。"))
 
 
 def new_code() -> str:
@@ -177,9 +180,10 @@ class Entry(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("账户"))
     kind = models.CharField(_("类型"), max_length=10, choices=EntryKind.choices)
     amount = models.IntegerField(_("积分"), validators=_between(-BALANCE_MAX, BALANCE_MAX))
-    source_key = models.CharField(_("来源"), max_length=SOURCE_KEY_MAX, unique=True)
+    source_key = models.CharField(_("来源"), max_length=SOURCE_KEY_MAX, unique=True, validators=[source_key_validator])
     trigger = models.CharField(_("获得方式"), max_length=12, choices=Trigger.choices, blank=True, default="")
-    activity_key = models.CharField(_("活动"), max_length=SOURCE_KEY_MAX, blank=True, default="")
+    activity_key = models.CharField(_("活动"), max_length=SOURCE_KEY_MAX, blank=True, default="",
+                                    validators=[source_key_validator])
     minutes = models.IntegerField(_("服务时长（分钟）"), default=0, validators=_between(-MINUTES_MAX, MINUTES_MAX))
     reason = models.CharField(_("说明"), max_length=200, blank=True, default="", validators=[reject_control_chars])
     rule = models.ForeignKey(EarningRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -222,11 +226,11 @@ class Entry(models.Model):
             raise TypeError("ledger entries are immutable; write a reversing entry")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("ledger entries are immutable; write a reversing entry")
-
     def get_absolute_url(self) -> str:
         return reverse("points:entry", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("ledger entries are immutable; write a reversing entry")
 
     @property
     def source_label(self) -> str:
@@ -265,7 +269,7 @@ class AwardRequest(models.Model):
                                 verbose_name=_("账户"))
     points = models.PositiveIntegerField(_("积分"), validators=_between(1, POINTS_MAX))
     reason = models.CharField(_("发放理由"), max_length=200, validators=[reject_control_chars])
-    source_key = models.CharField(_("来源"), max_length=SOURCE_KEY_MAX, unique=True)
+    source_key = models.CharField(_("来源"), max_length=SOURCE_KEY_MAX, unique=True, validators=[source_key_validator])
     status = models.CharField(_("状态"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("申请人"))
@@ -339,7 +343,7 @@ class Reward(TimeStampedModel):
 
     @property
     def offered_by(self) -> str:
-        return self.organisation.name if self.organisation_id else self.scheme.region.name
+        return self.organisation.name if self.organisation is not None else self.scheme.region.name
 
 
 class RedemptionStatus(models.TextChoices):
@@ -359,7 +363,7 @@ class Redemption(models.Model):
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("物品"))
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="redemptions",
                                 verbose_name=_("账户"))
-    code = models.CharField(_("兑换码"), max_length=CODE_DIGITS, unique=True)
+    code = models.CharField(_("兑换码"), max_length=CODE_DIGITS, unique=True, validators=[code_validator])
     points = models.PositiveIntegerField(_("积分"), validators=_between(1, POINTS_MAX))
     status = models.CharField(_("状态"), max_length=8, choices=RedemptionStatus.choices, default=RedemptionStatus.HELD)
     void_reason = models.CharField(_("作废原因"), max_length=10, choices=VoidReason.choices, blank=True, default="")
@@ -382,8 +386,8 @@ class Redemption(models.Model):
     def __str__(self) -> str:
         return f"{self.reward} · {self.code}"
 
-    def scope_check(self, scope: Any, *, write: bool) -> bool:
-        return bool(scope.covers_region(self.account.scheme.region))
-
     def get_absolute_url(self) -> str:
         return reverse("points:redemption", args=[self.code])
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        return bool(scope.covers_region(self.account.scheme.region))

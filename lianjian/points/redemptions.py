@@ -30,7 +30,7 @@ from lianjian.core.activity import apply_changes, record_activity
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import is_active_partner
 
-from .ledger import PointsConflict, _lock, account_for, require_manager, write_entry
+from .ledger import Actor, PointsConflict, _lock, account_for, require_manager, write_entry
 from .models import (
     Account,
     EntryKind,
@@ -53,7 +53,7 @@ REWARD_FIELDS = ["title", "description", "points", "stock", "valid_from", "valid
 # ---- the catalogue ------------------------------------------------------------------------------
 
 @transaction.atomic
-def reward_create(*, actor: User, scheme: Scheme, title: str, points: int, stock: int,
+def reward_create(*, actor: Actor, scheme: Scheme, title: str, points: int, stock: int,
                   organisation: Organisation | None = None, description: str = "",
                   valid_from: dt.date | None = None, valid_until: dt.date | None = None,
                   per_person_limit: int | None = None, is_active: bool = True) -> Reward:
@@ -72,7 +72,7 @@ def reward_create(*, actor: User, scheme: Scheme, title: str, points: int, stock
 
 
 @transaction.atomic
-def reward_update(*, actor: User, reward: Reward, **data: Any) -> Reward:
+def reward_update(*, actor: Actor, reward: Reward, **data: Any) -> Reward:
     """Staff change an item; stock is set as a number (redemptions in flight keep their items)."""
     require_manager(actor, reward.scheme)
     reward = Reward.objects.select_for_update().get(pk=reward.pk)
@@ -205,7 +205,7 @@ def _void(redemption: Redemption, *, reason: str, actor: Any, now: dt.datetime) 
         raise PointsConflict("ledger_mismatch", _("账户冻结积分与兑换不符，请联系社区。"))
     Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
     write_entry(account=redemption.account, kind=EntryKind.VOID, amount=price,
-                source_key=f"redemption:{redemption.pk}:void", reason=VoidReason(reason).label,
+                source_key=f"redemption:{redemption.pk}:void", reason=str(VoidReason(reason).label),
                 redemption=redemption, created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 now=now, move_balance=False)
     record_activity(actor=actor, action="points_cancel" if reason == VoidReason.CANCELLED else "points_hold_expired",

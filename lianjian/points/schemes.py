@@ -13,14 +13,14 @@ from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity
 from lianjian.regions.models import Region
 
-from .ledger import require_manager
+from .ledger import Actor, require_manager
 from .models import Account, EarningRule, Scheme, Trigger
 
 SCHEME_FIELDS = ["name", "expiry_months", "hold_days", "approval_threshold", "is_active"]
 
 
 @transaction.atomic
-def scheme_save(*, actor: User, region: Region, **data: Any) -> Scheme:
+def scheme_save(*, actor: Actor, region: Region, **data: Any) -> Scheme:
     """Open or change the scheme of a community or street (staff over it)."""
     if not get_scope(actor).covers_region(region):
         raise PermissionDenied
@@ -42,7 +42,7 @@ def scheme_save(*, actor: User, region: Region, **data: Any) -> Scheme:
 
 
 @transaction.atomic
-def rule_save(*, actor: User, scheme: Scheme, trigger: str, points: int, category_code: str = "",
+def rule_save(*, actor: Actor, scheme: Scheme, trigger: str, points: int, category_code: str = "",
               cap_per_activity: int | None = None, is_active: bool = True) -> EarningRule:
     """Set how many points a kind of deed earns (one rule per kind and report category)."""
     require_manager(actor, scheme)

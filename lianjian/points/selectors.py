@@ -190,7 +190,7 @@ def merchant_months(*, user: Any, months: int = 6) -> list[dict[str, Any]]:
     rows = (confirmable(user=user).filter(status=RedemptionStatus.POSTED, confirmed_at__gte=since)
             .annotate(month=TruncMonth("confirmed_at")).values("month")
             .annotate(n=Count("id"), points=Sum("points")).order_by("-month"))
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 # ---- staff views ----------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.paging import count_page
 from lianjian.core.selectors import activity_for
@@ -30,7 +31,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 @login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The schemes the user runs, and opening one for a community or street."""
     scope = get_scope(request.user)
     if not scope.is_staff_like:
@@ -55,7 +56,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def scheme(request: HttpRequest, pk: int) -> HttpResponse:
+def scheme(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     s = selectors.scheme_get(user=request.user, pk=pk)
     form = SchemeForm(instance=s)
     if request.method == "POST":
@@ -75,7 +76,7 @@ def scheme(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_save(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     s = selectors.scheme_get(user=request.user, pk=pk)
     form = RuleForm(request.POST)
     if form.is_valid():
@@ -92,7 +93,7 @@ def rule_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def award(request: HttpRequest, pk: int) -> HttpResponse:
+def award(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     s = selectors.scheme_get(user=request.user, pk=pk)
     form = AwardForm(request.POST)
     if not form.is_valid():
@@ -120,7 +121,7 @@ def award(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def award_decide(request: HttpRequest, pk: int, award_id: int) -> HttpResponse:
+def award_decide(request: AuthenticatedHttpRequest, pk: int, award_id: int) -> HttpResponse:
     s = selectors.scheme_get(user=request.user, pk=pk)
     try:
         a = selectors.award_queue(scheme=s).get(pk=award_id)
@@ -140,7 +141,7 @@ def award_decide(request: HttpRequest, pk: int, award_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reward_create(request: HttpRequest, pk: int) -> HttpResponse:
+def reward_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     s = selectors.scheme_get(user=request.user, pk=pk)
     form = RewardForm(request.POST, scheme=s)
     if form.is_valid():
@@ -157,7 +158,7 @@ def reward_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The scheme's accounts (who holds what) and its latest entries."""
     s = selectors.scheme_get(user=request.user, pk=pk)
     accounts = count_page(selectors.scheme_accounts(scheme=s), request.GET.get("page"), 50)
@@ -167,7 +168,7 @@ def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def liabilities_export(request: HttpRequest, pk: int) -> HttpResponse:
+def liabilities_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Excel: every account's balance and held points, with the totals the scheme owes."""
     s = selectors.scheme_get(user=request.user, pk=pk)
     wb = Workbook()

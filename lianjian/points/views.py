@@ -8,12 +8,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.paging import count_page
 from lianjian.core.qr import qr_response
@@ -28,7 +29,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My points: balance, held, pending, honour record, what expires next, my codes, the statement."""
     accounts = list(selectors.my_accounts(user=request.user))
     account = None
@@ -52,7 +53,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def entry(request: HttpRequest, pk: int) -> HttpResponse:
+def entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One entry traced to its source, rule, approver and reversal; staff reverse it here."""
     e = selectors.entry_for(user=request.user, pk=pk)
     manager = ledger.may_manage(request.user, e.account.scheme)
@@ -74,7 +75,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rewards(request: HttpRequest) -> HttpResponse:
+def rewards(request: AuthenticatedHttpRequest) -> HttpResponse:
     account = selectors.primary_account(user=request.user)
     items = list(selectors.reward_list(user=request.user)[:200])
     balances = {a.scheme_id: a.balance for a in selectors.my_accounts(user=request.user)}
@@ -85,7 +86,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def redeem(request: HttpRequest, pk: int) -> HttpResponse:
+def redeem(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reward = selectors.reward_for(user=request.user, pk=pk)
     try:
         r = redemptions.redeem(actor=request.user, reward=reward)
@@ -97,13 +98,13 @@ def redeem(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def redemption(request: HttpRequest, code: str) -> HttpResponse:
+def redemption(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     r = selectors.my_redemption(user=request.user, code=code)
     return render(request, "points/redemption.html", {"r": r})
 
 
 @login_required
-def redemption_qr(request: HttpRequest, code: str) -> HttpResponse:
+def redemption_qr(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     r = selectors.my_redemption(user=request.user, code=code)
     if r.status != RedemptionStatus.HELD:
         raise Http404
@@ -112,7 +113,7 @@ def redemption_qr(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def redemption_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def redemption_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     r = selectors.my_redemption(user=request.user, code=code)
     try:
         redemptions.cancel(actor=request.user, redemption=r)
@@ -124,13 +125,13 @@ def redemption_cancel(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def my_codes(request: HttpRequest) -> HttpResponse:
+def my_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = count_page(selectors.my_redemptions(user=request.user), request.GET.get("page"), 30)
     return render(request, "points/codes.html", {"page": page})
 
 
 @login_required
-def merchant(request: HttpRequest) -> HttpResponse:
+def merchant(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The counter: type or scan a code to confirm it; the unit's redemptions and monthly totals."""
     scope = get_scope(request.user)
     if not (scope.is_liaison or scope.is_staff_like):
@@ -150,7 +151,7 @@ def merchant(request: HttpRequest) -> HttpResponse:
         "form": ConfirmForm(), "result": result, "page": page, "months": selectors.merchant_months(user=request.user)})
 
 
-def _confirm(request: HttpRequest, code: str) -> dict[str, str]:
+def _confirm(request: AuthenticatedHttpRequest, code: str) -> dict[str, str]:
     try:
         r: Redemption = selectors.redemption_to_confirm(user=request.user, code=code)
     except Http404:
@@ -164,7 +165,7 @@ def _confirm(request: HttpRequest, code: str) -> dict[str, str]:
 
 
 @login_required
-def leaderboard(request: HttpRequest) -> HttpResponse:
+def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Points earned per month in a scheme, by chosen display names only."""
     visible = list(selectors.visible_schemes(user=request.user).select_related("region").order_by("region__code"))
     scheme = None

@@ -78,7 +78,10 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     posts = [volunteers.post_create(actor=SYSTEM, event=e, role="guide", title="引导", headcount=3,
                                     starts_at=e.starts_at, ends_at=e.ends_at) for e in events]
     community_pair = (world.community.pk, world.other_community.pk)
+    from lianjian.points.tests.factories import sweep_ids as points_ids
+
     return {
+        **points_ids(world),
         "community_id": community_pair,
         "region_id": community_pair,
         "parent_id": (world.community.pk, world.other_community.pk),

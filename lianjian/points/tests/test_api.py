@@ -11,7 +11,7 @@ from lianjian.accounts.services import api_token_create
 from lianjian.core.domain_events import report_verified
 from lianjian.points.models import Account, AwardRequest, Entry, Redemption, Reward
 
-from .factories import fund, make_reward, make_scheme
+from .factories import fund, make_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +82,9 @@ def test_only_staff_of_the_scheme_award_and_a_large_award_needs_a_second_person(
 
 
 def test_accounts_me(client, world, django_capture_on_commit_callbacks):
-    from lianjian.core.domain_events import emit
     from django.utils import timezone
+
+    from lianjian.core.domain_events import emit
 
     make_scheme(world)
     empty = client.get("/api/v1/points/accounts/me", **_h(world.rider)).json()

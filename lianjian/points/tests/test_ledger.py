@@ -180,8 +180,9 @@ def test_staff_of_another_community_cannot_award_or_reverse(world):
 
 
 def test_a_reversal_of_spent_points_takes_what_is_left_and_says_so(world):
-    from .factories import make_reward
     from lianjian.points import redemptions
+
+    from .factories import make_reward
 
     scheme = make_scheme(world)
     account = fund(scheme, world.rider, 40)
