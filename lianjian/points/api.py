@@ -181,21 +181,19 @@ class EntryOut(Schema):
     source_key: str
     source: str
     reason: str
-    rule: str | None
+    rule_id: int | None
     approved_by: str | None
-    created_by: str | None
     reversal_of: int | None
-    redemption_code: str | None
+    redemption_id: int | None
     occurred_at: dt.datetime | None
     created_at: dt.datetime
 
 
 def _entry_out(request: HttpRequest, e: Entry) -> dict[str, Any]:
     return {"id": e.pk, "kind": e.kind, "amount": e.amount, "source_key": e.source_key, "source": e.source_label,
-            "reason": e.reason, "rule": str(e.rule) if e.rule_id else None,
+            "reason": e.reason, "rule_id": e.rule_id,
             "approved_by": str(e.approver) if e.approver_id else None,
-            "created_by": str(e.created_by) if e.created_by_id else None, "reversal_of": e.reversal_of_id,
-            "redemption_code": e.redemption.code if e.redemption is not None else None, "occurred_at": e.occurred_at,
+            "reversal_of": e.reversal_of_id, "redemption_id": e.redemption_id, "occurred_at": e.occurred_at,
             "created_at": e.created_at}
 
 

@@ -41,9 +41,9 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 def _consumed(account: Account) -> int:
     """Points gone from the account other than by expiry-free awards: redeemed (net of voids),
     reversed, expired."""
-    sums = dict(Entry.objects.filter(account=account).exclude(kind=EntryKind.AWARD).values_list("kind")
-                .annotate(n=Sum("amount")).values_list("kind", "n"))
-    return -sum(sums.values())
+    consumed = Entry.objects.filter(account=account, kind__in=[EntryKind.REDEEM, EntryKind.VOID, EntryKind.REVERSAL,
+                                                              EntryKind.EXPIRY]).aggregate(n=Sum("amount"))["n"]
+    return -(consumed or 0)
 
 
 def _awards_before(account: Account, cutoff: dt.datetime) -> int:

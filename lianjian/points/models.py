@@ -209,6 +209,8 @@ class Entry(models.Model):
             models.Index(fields=["account", "-created_at", "-id"], name="points_entry_statement"),
             models.Index(fields=["kind", "created_at"], name="points_entry_kind_time"),
             models.Index(fields=["account", "activity_key"], name="points_entry_activity"),
+            # What has been consumed (FIFO expiry) sums the few non-award entries of one account.
+            models.Index(fields=["account", "kind", "amount"], name="points_entry_account_kind"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(source_key=""), name="points_entry_has_source"),

@@ -60,9 +60,9 @@ def my_accounts(*, user: Any) -> QuerySet[Account]:
     return Account.objects.filter(person=user).select_related("scheme__region").order_by("-created_at", "-id")
 
 
-def primary_account(*, user: Any) -> Account | None:
+def primary_account(*, user: Any, accounts: list[Account] | None = None) -> Account | None:
     """The account shown first: in the scheme of the person's home community, else the newest."""
-    accounts = list(my_accounts(user=user))
+    accounts = list(my_accounts(user=user)) if accounts is None else accounts
     if not accounts:
         return None
     home = get_scope(user).home_community
@@ -101,9 +101,7 @@ def summary(account: Account | None) -> Summary:
 
 def statement(*, account: Account) -> QuerySet[Entry]:
     """Every entry of the account, newest first, with what it came from and who approved it."""
-    return (Entry.objects.filter(account=account).select_related("approver", "created_by", "rule", "redemption__reward",
-                                                                 "reversal_of")
-            .order_by("-created_at", "-id"))
+    return Entry.objects.filter(account=account).select_related("approver").order_by("-created_at", "-id")
 
 
 def entry_for(*, user: Any, pk: Any) -> Entry:

@@ -35,7 +35,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     account = None
     if request.GET.get("account"):
         account = selectors.my_account(user=request.user, pk=request.GET["account"])
-    account = account or selectors.primary_account(user=request.user)
+    account = account or selectors.primary_account(user=request.user, accounts=accounts)
     form = AccountSettingsForm(instance=account) if account else None
     if request.method == "POST" and account is not None:
         form = AccountSettingsForm(request.POST, instance=account)
