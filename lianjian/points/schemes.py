@@ -59,7 +59,7 @@ def rule_save(*, actor: Actor, scheme: Scheme, trigger: str, points: int, catego
     changes = apply_changes(rule, {"points": points, "cap_per_activity": cap_per_activity, "is_active": is_active})
     rule.full_clean(validate_unique=False)
     rule.save()
-    record_activity(actor=actor, action="points_rule", obj=scheme, changes=changes, note=str(rule))
+    record_activity(actor=actor, action="points_rule", obj=rule, changes=changes, note=str(scheme))
     return rule
 
 
