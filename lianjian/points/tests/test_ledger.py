@@ -233,3 +233,39 @@ def test_points_expire_first_in_first_out_as_entries_once_a_day_and_people_hear_
     assert account.balance == 20
     assert Entry.objects.get(kind="expiry").amount == -20
     assert expiry.recompute() == []
+
+
+def test_a_logged_in_residents_project_rating_earns_the_rating_rule_once(world, django_capture_on_commit_callbacks):
+    from lianjian.accounts.permissions import SYSTEM
+    from lianjian.points import schemes
+    from lianjian.projects import services as project_services
+    from lianjian.projects.tests.factories import project
+
+    scheme = make_scheme(world)
+    schemes.rule_save(actor=SYSTEM, scheme=scheme, trigger="rating", points=3)
+    done = project(world, status="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.rating_add(project=done, stars=5, device_hash="d1", rater=world.resident)
+        project_services.rating_add(project=done, stars=4, device_hash="d2")  # anonymous: no account, no points
+    account = Account.objects.get(person=world.resident)
+    assert account.balance == 3
+    assert Entry.objects.get().source_key.startswith("projects.rating:")
+
+
+def test_the_check_command_reports_and_fixes_a_drifted_cache(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    scheme = make_scheme(world)
+    account = fund(scheme, world.rider, 7)
+    out = StringIO()
+    call_command("points_check", stdout=out)
+    assert "0 mismatches" in out.getvalue()
+    Account.objects.filter(pk=account.pk).update(held=3)
+    with pytest.raises(SystemExit):
+        call_command("points_check", stdout=StringIO())
+    out = StringIO()
+    call_command("points_check", "--fix", stdout=out)
+    assert "held cached 3, ledger says 0" in out.getvalue()
+    assert Account.objects.get(pk=account.pk).held == 0
