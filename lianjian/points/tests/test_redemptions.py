@@ -128,3 +128,17 @@ def test_the_person_may_cancel_a_hold_but_not_someone_else(world):
         redemptions.confirm(actor=world.staff, redemption=r)
     assert err.value.code == "voided"
     assert Account.objects.get(person=world.rider).balance == 50
+
+
+def test_the_periodic_tasks_are_idempotent(world):
+    from lianjian.points import tasks
+
+    scheme = make_scheme(world, hold_days=1)
+    fund(scheme, world.rider, 50)
+    r = redemptions.redeem(actor=world.rider, reward=make_reward(scheme, points=20),
+                           now=timezone.now() - dt.timedelta(days=2))
+    assert tasks.expire_holds.call_local() == 1 and tasks.expire_holds.call_local() == 0
+    assert tasks.expire_points.call_local() == 0 and tasks.notify_expiring.call_local() == 0
+    tasks.expire_holds()  # queued (immediate in tests) like the scheduler does: nothing more to void
+    assert Redemption.objects.get(pk=r.pk).status == "voided"
+    assert Account.objects.get(person=world.rider).balance == 50
