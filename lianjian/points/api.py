@@ -168,9 +168,11 @@ def _account_out(s: selectors.Summary) -> dict[str, Any]:
 @router.get("/accounts/me", response={200: MeOut, **ERROR_RESPONSES},
             summary="My points: balance, held, pending, honour record, what expires next; all my accounts")
 def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
-    primary = selectors.primary_account(user=request.user)
-    out = _account_out(selectors.summary(primary))
-    out["accounts"] = [_account_out(selectors.summary(a)) for a in selectors.my_accounts(user=request.user)[:20]]
+    accounts = list(selectors.my_accounts(user=request.user)[:20])
+    primary = selectors.primary_account(user=request.user, accounts=accounts)
+    summaries = {a.pk: _account_out(selectors.summary(a)) for a in accounts}
+    out = dict(summaries[primary.pk]) if primary is not None else _account_out(selectors.summary(None))
+    out["accounts"] = list(summaries.values())
     return out
 
 

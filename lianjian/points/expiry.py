@@ -70,12 +70,18 @@ def next_expiry(account: Account, *, months: int | None, now: dt.datetime | None
     now = now or timezone.now()
     left = _consumed(account)
     awards = Entry.objects.filter(account=account, kind=EntryKind.AWARD, amount__gt=0).order_by("created_at", "id")
-    for created_at, amount in awards.values_list("created_at", "amount").iterator():
-        if left >= amount:
-            left -= amount
-            continue
-        points = min(amount - left, account.balance)
-        return NextExpiry(points=points, when=max(add_months(created_at, months), now))
+    # Oldest first, a page at a time: usually the first award not yet consumed is in the first page.
+    start, page = 0, 50
+    while True:
+        rows = list(awards.values_list("created_at", "amount")[start:start + page])
+        for created_at, amount in rows:
+            if left >= amount:
+                left -= amount
+                continue
+            return NextExpiry(points=min(amount - left, account.balance), when=max(add_months(created_at, months), now))
+        if len(rows) < page:
+            break
+        start, page = start + page, min(page * 4, 5000)
     return None
 
 

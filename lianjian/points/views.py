@@ -45,7 +45,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
                                      leaderboard_opt_out=form.cleaned_data["leaderboard_opt_out"])
             messages.success(request, _("排行榜设置已保存。"))
             return redirect(f"{request.path}?account={account.pk}")
-    page = count_page(selectors.statement(account=account), request.GET.get("page"), 30) if account else None
+    page = count_page(selectors.statement(account=account), request.GET.get("page"), 20) if account else None
     codes = list(selectors.my_redemptions(user=request.user).filter(status=RedemptionStatus.HELD)[:10])
     return render(request, "points/mine.html", {
         "accounts": accounts, "account": account, "s": selectors.summary(account), "page": page,
