@@ -29,6 +29,7 @@ from lianjian.matching.api import router as matching_router  # noqa: E402
 from lianjian.meetings.api import router as meetings_router  # noqa: E402
 from lianjian.notifications.api import router as notifications_router  # noqa: E402
 from lianjian.orgs.api import router as orgs_router  # noqa: E402
+from lianjian.points.api import router as points_router  # noqa: E402
 from lianjian.projects.api import router as projects_router  # noqa: E402
 from lianjian.regions.api import router as regions_router  # noqa: E402
 from lianjian.workers.api import router as workers_router  # noqa: E402
@@ -44,3 +45,4 @@ api.add_router("/analytics", analytics_router, tags=["analytics"])
 api.add_router("/matching", matching_router, tags=["matching"])
 api.add_router("/events", events_router, tags=["events"])
 api.add_router("/workers", workers_router, tags=["workers"])
+api.add_router("/points", points_router, tags=["points"])

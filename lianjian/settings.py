@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "lianjian.matching",
     "lianjian.events",
     "lianjian.workers",
+    "lianjian.points",
     "lianjian.public",
     "lianjian.api",
     "lianjian.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("matching/", include("lianjian.matching.urls")),
     path("events/", include("lianjian.events.urls")),
     path("workers/", include("lianjian.workers.urls")),
+    path("points/", include("lianjian.points.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

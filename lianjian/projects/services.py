@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
+from lianjian.core.domain_events import emit, rating_given
 from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
 from lianjian.core.text import check_text
 from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
@@ -767,4 +768,7 @@ def rating_add(
         raise ValidationError({"__all__": _("您已经评价过这个项目了，谢谢您的参与！")}, code="duplicate") from None
     Project.objects.filter(pk=project.pk).update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
     record_activity(actor=rater or AnonymousRater(), action="rate", obj=project, changes={"stars": [None, stars]})
+    if rater is not None:  # a logged-in resident's rating may earn points in the community's scheme
+        emit(rating_given, source_key=f"projects.rating:{rating.pk}", person=rater, community=project.community,
+             occurred_at=rating.created_at, project_id=project.pk)
     return rating

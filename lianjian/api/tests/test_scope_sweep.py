@@ -93,7 +93,10 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     shops = [Merchant.objects.create(community=c, organisation=u)
              for c, u in ((world.community, world.unit), (world.other_community, world.other_unit))]
     offers = [worker_merchants.offer_create(actor=SYSTEM, merchant=m, title="免费热水") for m in shops]
+    from lianjian.points.tests.factories import sweep_ids as points_ids
+
     return {
+        **points_ids(world),
         "community_id": community_pair,
         "region_id": community_pair,
         "parent_id": (world.community.pk, world.other_community.pk),

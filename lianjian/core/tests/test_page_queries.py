@@ -140,3 +140,41 @@ def test_worker_pages_cost_the_same_for_2_or_12_rows(world, client):
         after = queries(client, url)
         assert after == before[url, user], f"{url}: {before[url, user]} queries with 2 rows, {after} with 12"
         assert after <= BOUND + 5, f"{url}: {after} queries"
+
+
+def test_points_pages_cost_the_same_for_2_or_12_rows(world, client):
+    from lianjian.points import ledger, redemptions
+    from lianjian.points.tests.factories import fund, make_reward, make_scheme
+
+    scheme = make_scheme(world, approval_threshold=5)
+    reward = make_reward(scheme, organisation=world.unit, points=1, stock=1000)
+    community_reward = make_reward(scheme, points=1, stock=1000)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(_seq)
+            fund(scheme, world.rider, 3)
+            r = redemptions.redeem(actor=world.rider, reward=reward)
+            redemptions.confirm(actor=world.liaison, redemption=r)
+            redemptions.redeem(actor=world.rider, reward=community_reward)
+            ledger.award_manual(actor=world.staff, scheme=scheme, person=world.rider, points=9, reason="大额",
+                                source_key=f"q{i}")
+
+    pages = [
+        (world.rider, reverse("points:mine")), (world.rider, reverse("points:codes")),
+        (world.rider, reverse("points:rewards")), (world.rider, reverse("points:leaderboard")),
+        (world.rider, reverse("core:home")), (world.liaison, reverse("points:merchant")),
+        (world.staff, reverse("points:scheme", args=[scheme.pk])),
+        (world.staff, reverse("points:ledger", args=[scheme.pk])),
+    ]
+    add(2)
+    before = {}
+    for user, url in pages:
+        client.force_login(user)
+        before[url] = queries(client, url)
+    add(10)
+    for user, url in pages:
+        client.force_login(user)
+        after = queries(client, url)
+        assert after == before[url], f"{url}: {before[url]} queries with 2 rows, {after} with 12"
+        assert after <= 25, f"{url}: {after} queries"
