@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "lianjian.matching",
     "lianjian.events",
     "lianjian.public",
+    "lianjian.home",
     "lianjian.api",
     "lianjian.demo",
     "huey.contrib.djhuey",
@@ -124,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lianjian.core.context_processors.navigation",
+                "lianjian.home.context_processors.navigation",
             ],
         },
     }

@@ -68,13 +68,11 @@ class Scope:
     # ---- regions -------------------------------------------------------------------------
     def region_q(self, prefix: str = "") -> Q:
         """Q matching a Region (reached through *prefix*) that lies in this scope."""
-        from lianjian.regions.models import Region
-
         if self.is_superuser:
             return Q()
         q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
         for node in self.region_nodes:
-            q |= Region.subtree_q(node, prefix=prefix)
+            q |= node.subtree_q(node, prefix=prefix)  # the Region model's own subtree rule
         return q
 
     def covers_region(self, region: Any) -> bool:
@@ -93,35 +91,22 @@ class Scope:
         """Admins may add nodes below a node in their scope; community staff may not."""
         if self.is_superuser:
             return True
-        return any(
-            region.is_under(a.region) for a in self._assignments() if a.role == Role.REGION_ADMIN
-        )
+        return any(region.is_under(node) for node in self.admin_nodes())
 
-    # ---- organisations --------------------------------------------------------------------
-    def organisation_q(self, prefix: str = "") -> Q:
-        """Q matching an Organisation (reached through *prefix*) that lies in this scope.
+    def admin_nodes(self) -> list[Any]:
+        """The region nodes this user administers (区/街道管理员), not those they staff."""
+        return [a.region for a in self._assignments() if a.role == Role.REGION_ADMIN and a.region_id]
 
-        A unit is in a region scope when it sits in a covered region or holds a partnership
-        with a covered community; a liaison's scope is their own unit.
-        """
-        from lianjian.orgs.models import Partnership
-
-        if self.is_superuser:
-            return Q()
-        pk = f"{prefix}pk" if prefix else "pk"
-        q = Q(**{f"{pk}__in": sorted(self.org_ids)})
-        if self.region_nodes:
-            q |= self.region_q(prefix=f"{prefix}region__")
-            partnered = Partnership.objects.filter(self.region_q(prefix="community__")).values("organisation_id")
-            q |= Q(**{f"{pk}__in": partnered})
-        return q
-
-    def filter_organisations(self, qs: _QS) -> _QS:
+    # ---- any model with a scope hook ----------------------------------------------------------
+    def filter(self, qs: _QS) -> _QS:
+        """The rows of *qs* in this scope, by the model's own ``scope_q(scope)`` hook."""
         if self.is_superuser:
             return qs
-        if not self.region_nodes and not self.org_ids:
-            return qs.none()
-        return qs.filter(self.organisation_q())
+        return qs.filter(qs.model.scope_q(self))
+
+    def filter_organisations(self, qs: _QS) -> _QS:
+        """Organisations in this scope (the Organisation model's ``scope_q`` rule)."""
+        return self.filter(qs)
 
     def filter_scoped(self, qs: _QS, *, region: str | None = None,
                       organisation: str | None = None) -> _QS:
@@ -146,27 +131,10 @@ class Scope:
         return self._check(obj, write=True)
 
     def _check(self, obj: Model, *, write: bool) -> bool:
-        from lianjian.orgs.models import Organisation, Partnership
-        from lianjian.regions.models import Region
-
+        """Superusers may do anything; otherwise the object's model answers through its own
+        ``scope_check(scope, write=...)`` hook, and a model without one is out of scope."""
         if self.is_superuser:
             return True
-        if isinstance(obj, Region):
-            if write:
-                # A node is changed by an admin above it, never by the people it contains.
-                return any(
-                    obj.is_under(a.region) and obj.pk != a.region_id
-                    for a in self._assignments() if a.role == Role.REGION_ADMIN
-                )
-            return self.covers_region(obj)
-        if isinstance(obj, Organisation):
-            if obj.pk in self.org_ids:
-                return True
-            return self.filter_organisations(Organisation.objects.filter(pk=obj.pk)).exists()
-        if isinstance(obj, Partnership):
-            if not write and obj.organisation_id in self.org_ids:
-                return True
-            return self.covers_region(obj.community)
         checker = getattr(obj, "scope_check", None)
         if checker is not None:
             return bool(checker(self, write=write))

@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,17 @@ def register_verbs(verbs: dict[str, Any] | None = None, *, by_model: dict[tuple[
     ACTION_VERBS_BY_MODEL.update(by_model or {})
 
 
+# Labels of stored values that are not model choices, keyed by (action or None, entry name):
+# e.g. the role of a role change, the ledger kind of an import. Apps register them.
+_VALUE_LABELS: dict[tuple[str | None, str], Callable[[str], Any]] = {}
+
+
+def register_value_labels(name: str, label_of: Callable[[str], Any], *, action: str | None = None) -> None:
+    """Let an app say how a stored value of entry *name* reads (``label_of`` returns None for an
+    unknown value), so the audit trail shows its label without this module importing the app."""
+    _VALUE_LABELS[(action, name)] = label_of
+
+
 # Actions that only change one thing read best as that change ("将状态由…改为…").
 _PLAIN_ACTIONS = {"update", "status", "set_status", "minutes"}
 UNKNOWN_VERB = _("进行了一项操作")
@@ -303,8 +314,9 @@ class _Resolver:
         if isinstance(value, dict):
             shown = self.related_name(field, value.get("id")) if field is not None else None
             return shown or str(value.get("repr") or value.get("name") or value.get("id") or "")
-        if (action, name) == ("ledger_import", "kind"):
-            return _ledger_label(str(value))
+        if (action, name) in _VALUE_LABELS:
+            shown = _VALUE_LABELS[(action, name)](str(value))
+            return str(shown) if shown is not None else str(value)
         if isinstance(value, bool):
             return str(_("是") if value else _("否"))
         if field is not None:
@@ -321,21 +333,11 @@ class _Resolver:
                 shown = self.related_name(field, value)
                 if shown:
                     return shown
-        elif name == "role":
-            from lianjian.accounts.models import Role
-
-            if value in Role.values:
-                return str(Role(value).label)
+        elif (None, name) in _VALUE_LABELS:
+            shown = _VALUE_LABELS[(None, name)](str(value))
+            if shown is not None:
+                return str(shown)
         return Truncator(str(value)).chars(_LONG_VALUE)
-
-
-def _ledger_label(kind: str) -> str:
-    try:
-        from lianjian.ledgers.kinds import SPECS
-    except ImportError:  # pragma: no cover - the ledgers app is part of the product
-        return kind
-    spec = SPECS.get(kind)
-    return gettext(spec.label) if spec is not None else kind
 
 
 def _change_text(label: str, before: str, after: str, hidden: bool) -> str:

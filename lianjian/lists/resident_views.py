@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.public.selectors import community_search
+from lianjian.regions.selectors import community_search
 
 from . import selectors, services
 from .forms import ResidentNeedForm

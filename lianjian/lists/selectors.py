@@ -15,6 +15,7 @@ from lianjian.core.models import Activity
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
+from .journey import CURRENT, DONE, STOPPED, WAITING, journey_prefetches, later_stages
 from .models import (
     PUBLIC_NEED_STATUSES,
     BeneficiaryGroup,
@@ -258,10 +259,7 @@ def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Cl
 
     The unit's own liaisons see all of it; community staff see the claims on their needs.
     """
-    from lianjian.projects.models import Project
-
-    return claim_list(user=user, organisation=organisation).prefetch_related(
-        Prefetch("need__projects", queryset=Project.objects.only("id", "title", "status", "need_id")))
+    return claim_list(user=user, organisation=organisation).prefetch_related(*journey_prefetches("need__"))
 
 
 def my_units(*, user: Any) -> QuerySet[Organisation]:
@@ -293,14 +291,12 @@ def my_needs(*, user: Any) -> QuerySet[Need]:
     """The needs *user* posted, newest first, with what their journey rows show."""
     if not get_scope(user).is_authenticated:
         return Need.objects.none()
-    from lianjian.projects.models import Project
-
     return (Need.objects.filter(requester=user).select_related("category", "community")
             .prefetch_related(
                 Prefetch("claims", queryset=Claim.objects.filter(status__in=[ClaimStatus.PENDING,
                                                                              ClaimStatus.CONFIRMED])
                          .select_related("organisation").order_by("created_at", "id")),
-                Prefetch("projects", queryset=Project.objects.select_related("lead_org").order_by("created_at")))
+                *journey_prefetches())
             .order_by("-created_at", "-id"))
 
 
@@ -312,17 +308,11 @@ def my_need_get(*, user: Any, pk: Any) -> Need:
         raise Http404 from None
 
 
-# Stage states of a need's journey, for the requester's timeline.
-DONE, CURRENT, WAITING, STOPPED = "done", "current", "waiting", "stopped"
-
-
 def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[str, Any]]:
     """The requester's view of their need: review, claim, project and rating, each a stage with a
     state (done / current / waiting / stopped) and display-ready facts. Only unit names appear,
-    never a staff member's or another person's name. *need* comes from :func:`my_needs`."""
-    from lianjian.projects.models import ProjectStatus, Rating
-    from lianjian.projects.selectors import PUBLIC_STATUSES
-
+    never a staff member's or another person's name. *need* comes from :func:`my_needs`. The
+    project and rating stages come from the projects app (see :mod:`lianjian.lists.journey`)."""
     stages: list[dict[str, Any]] = [{"key": "submit", "label": _("提交需求"), "state": DONE,
                                      "at": need.created_at, "text": need.community.name}]
     status = need.status
@@ -364,46 +354,7 @@ def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[st
         claim["pending"] = len(pending)
     stages.append(claim)
 
-    projects = [p for p in need.projects.all() if p.status != ProjectStatus.CANCELLED]
-    if detail and projects:
-        from lianjian.projects.models import ProgressUpdate
-
-        latest: dict[int, list[Any]] = {}
-        for u in (ProgressUpdate.objects.filter(project__in=projects).select_related("organisation")
-                  .only("id", "project_id", "text", "happened_on", "is_completion", "organisation__name")
-                  .order_by("-happened_on", "-id")):
-            latest.setdefault(u.project_id, [])
-            if len(latest[u.project_id]) < 3:
-                latest[u.project_id].append(u)
-        for p in projects:
-            p.latest_updates = latest.get(p.pk, [])  # type: ignore[attr-defined]
-            p.is_public = p.status in PUBLIC_STATUSES  # type: ignore[attr-defined]
-    project: dict[str, Any] = {"key": "project", "label": _("项目实施"), "at": None, "projects": projects}
-    completed = [p for p in projects if p.status == ProjectStatus.COMPLETED]
-    if not projects:
-        project.update(state=STOPPED if status == NeedStatus.CLOSED else WAITING,
-                       text=_("未形成项目") if status == NeedStatus.CLOSED else _("认领后，社区和单位立项实施"))
-    elif len(completed) == len(projects):
-        done_on = [p.completed_on for p in completed if p.completed_on]
-        project.update(state=DONE, text=_("项目已完成"), at=max(done_on) if done_on else None)
-    else:
-        running = next(p for p in projects if p.status != ProjectStatus.COMPLETED)
-        project.update(state=CURRENT, text=_("%(title)s：%(status)s") % {
-            "title": running.title, "status": running.get_status_display()})
-    stages.append(project)
-
-    rating: dict[str, Any] = {"key": "rating", "label": _("评价"), "at": None, "projects": completed}
-    if not completed:
-        rating.update(state=WAITING, text=_("项目完成后可以评价"))
-    else:
-        mine = dict(Rating.objects.filter(project__in=completed, rater=user).values_list("project_id", "stars"))
-        for p in completed:
-            p.my_stars = mine.get(p.pk)  # type: ignore[attr-defined]
-        if len(mine) == len(completed):
-            rating.update(state=DONE, text=_("您已评价，谢谢！"))
-        else:
-            rating.update(state=CURRENT, text=_("项目已完成，请您评价"))
-    stages.append(rating)
+    stages.extend(later_stages(need, user, detail))
     return stages
 
 

@@ -246,7 +246,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
     can_change = scope.can_change(resource)
-    from lianjian.core.selectors import activity_for
+    from lianjian.accounts.selectors import activity_for
 
     return render(request, "lists/resource_detail.html", {
         "resource": resource, "can_change": can_change,

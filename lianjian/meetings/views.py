@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.qr import QRFormat, qr_response
-from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Claim, Need
 from lianjian.orgs.models import Organisation, PartnershipStatus
 

@@ -106,3 +106,12 @@ def partnered_communities(*, user: Any, organisation: Organisation) -> QuerySet[
     if not scope.is_superuser and organisation.pk not in scope.org_ids:
         qs = scope.filter_regions(qs)
     return qs
+
+
+def region_page_units(request: Any, region: Region) -> dict[str, Any]:
+    """What a region's page shows of its units: a community's partnerships, else the unit counts
+    of the communities below and the number of units in the region (see ``core.pages``)."""
+    if region.is_community:
+        return {"partnerships": partnerships_of_community(user=request.user, community=region)}
+    return {"unit_counts": community_unit_counts(communities=Region.objects.under(region).communities()),
+            "unit_total": organisation_list(user=request.user, region=region).count()}

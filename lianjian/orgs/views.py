@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.core.selectors import activity_for
+from lianjian.accounts.selectors import activity_for
+from lianjian.core.pages import page_context
 
 from . import selectors, services
 from .forms import OrganisationFilterForm, OrganisationForm
@@ -36,13 +37,11 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnerships = selectors.partnerships_of_organisation(user=request.user, organisation=org)
     history = LiaisonChange.objects.filter(partnership__in=partnerships).select_related(
         "partnership__community", "previous", "new", "changed_by")[:20]
-    from lianjian.projects.selectors import organisation_project_stats, projects_of_organisation
-
     return render(request, "orgs/detail.html", {
         "org": org, "partnerships": partnerships, "history": history,
         "can_change": scope.can_change(org), "activities": activity_for(user=request.user, obj=org),
-        "unit_projects": projects_of_organisation(request.user, org, limit=50),
-        "project_stats": organisation_project_stats(request.user, org),
+        # The unit's projects and their figures come from the projects app.
+        **page_context("orgs:detail", request, org),
     })
 
 

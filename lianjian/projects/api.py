@@ -31,6 +31,7 @@ from lianjian.lists.selectors import need_get
 from lianjian.orgs.selectors import partner_unit_for, partner_unit_of
 
 from . import selectors, services
+from .devices import rating_device, remember_device
 from .models import Project, ProjectStatus
 
 router = Router()
@@ -514,8 +515,6 @@ def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
     "`device_id` field is ignored. One address may rate one project a limited number of times a day.",
 )
 def rate_project(request: HttpRequest, response: HttpResponse, token: str, payload: RatingIn) -> Status:
-    from lianjian.public.board import rating_device, remember_device
-
     project = selectors.project_by_token(token=token)
     device_id, new_device = rating_device(request)
     services.rating_add(

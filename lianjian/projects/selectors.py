@@ -322,3 +322,9 @@ def board_totals(*, community: Region, year: int | None = None) -> dict[str, Any
         | Q(pk__in=ProjectUnit.objects.filter(project__in=qs).values("organisation_id"))
     ).count()
     return row
+
+
+def organisation_page_projects(request: Any, organisation: Organisation) -> dict[str, Any]:
+    """What a unit's page shows of its projects (see ``core.pages``)."""
+    return {"unit_projects": projects_of_organisation(request.user, organisation, limit=50),
+            "project_stats": organisation_project_stats(request.user, organisation)}

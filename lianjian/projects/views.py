@@ -15,10 +15,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
 from lianjian.core.qr import QRFormat, qr_response
-from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
 from lianjian.regions.models import Region
 

@@ -35,3 +35,16 @@ def region_get(*, user: Any, pk: int) -> Region:
 def region_children_with_counts(*, user: Any, region: Region) -> RegionQuerySet:
     return (region_list(user=user, parent_id=region.pk)
             .annotate(n_children=Count("children", distinct=True)))
+
+
+# The longest search text a public or self-service search looks at.
+COMMUNITY_QUERY_MAX = 40
+
+
+def community_search(*, q: str, limit: int = 20) -> list[Region]:
+    """Communities whose name (or street's name) contains *q*, for choosing one's community."""
+    q = " ".join((q or "").split())[:COMMUNITY_QUERY_MAX]
+    if not q:
+        return []
+    return list(Region.objects.communities().filter(Q(name__icontains=q) | Q(street__name__icontains=q))
+                .select_related("district", "street").order_by("code")[:limit])

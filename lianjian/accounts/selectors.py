@@ -4,14 +4,16 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.core.activity import ActivityEntry, describe_activities
+from lianjian.core.models import Activity
 
-from .activity import ActivityEntry, describe_activities
-from .models import Activity
+from .permissions import get_scope
 
 
 def activity_for(*, user: Any, obj: Model, limit: int = 50) -> list[ActivityEntry]:
-    """The audit trail of *obj* in words, for people who may change it (staff and the unit itself)."""
+    """The audit trail of *obj* in words, for people who may change it (staff and the unit itself).
+
+    It lives here, not in core, because who may read it is a question for the scope."""
     if not get_scope(user).can_change(obj):
         return []
     rows: QuerySet[Activity] = Activity.objects.for_object(obj).select_related("actor", "content_type")[:limit]
