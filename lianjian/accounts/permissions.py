@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
 from .models import SELF_SERVICE_ROLES, Role
 
 # The filters return the queryset type they were given (a RegionQuerySet stays one).
 _QS = TypeVar("_QS", bound="QuerySet[Any, Any]")
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass
@@ -186,3 +189,18 @@ def forget_scope(user: Any) -> None:
     """Drop the cached scope after the user's roles changed."""
     if hasattr(user, "_lianjian_scope"):
         del user._lianjian_scope
+
+
+def require_access(user: Any, obj: _M, *, change: bool = False) -> _M:
+    """*obj* if *user* may see it (and, with ``change=True``, change it).
+
+    The one rule behind every ``<object>_for(user, pk, change=…)`` access function: an object out
+    of sight is ``Http404`` (its existence is not revealed); one in sight that the user may not
+    change is ``PermissionDenied``.
+    """
+    scope = get_scope(user)
+    if not scope.can_view(obj):
+        raise Http404
+    if change and not scope.can_change(obj):
+        raise PermissionDenied
+    return obj

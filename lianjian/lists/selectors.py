@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.core.models import Activity
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
@@ -93,16 +93,23 @@ def need_list(*, user: Any, community: Region | None = None, category: Any = Non
             .order_by("-created_at", "-id"))
 
 
-def need_get(*, user: Any, pk: Any, for_update: bool = False) -> Need:
-    """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
+def need_for(user: Any, pk: Any, *, change: bool = False, lock: bool = False) -> Need:
+    """The need *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied (see :func:`~lianjian.accounts.permissions.require_access`). ``lock`` reads
+    it with ``SELECT … FOR UPDATE`` (inside the caller's transaction)."""
+    qs = Need.objects.select_related("category", "community", "requester", "requester_org", "reviewed_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        need = Need.objects.select_related("category", "community", "requester", "requester_org",
-                                           "reviewed_by").get(pk=pk)
+        need = qs.get(pk=pk)
     except (Need.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(need):
-        raise Http404
-    return need
+    return require_access(user, need, change=change)
+
+
+def need_get(*, user: Any, pk: Any) -> Need:
+    """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
+    return need_for(user, pk)
 
 
 def need_photo_get(*, user: Any, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
@@ -211,11 +218,19 @@ def resource_list(*, user: Any, organisation: Organisation | None = None, commun
     return qs.select_related("organisation", "category").order_by("-created_at", "-id")
 
 
-def resource_get(*, user: Any, pk: Any) -> Resource:
+def resource_for(user: Any, pk: Any, *, change: bool = False) -> Resource:
+    """The resource *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return resource_list(user=user).prefetch_related("communities", "beneficiary_groups").get(pk=pk)
+        resource = resource_list(user=user).prefetch_related("communities", "beneficiary_groups").get(pk=pk)
     except (Resource.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    # resource_list already holds only what the user may see; ``change`` asks the write rule.
+    return require_access(user, resource, change=True) if change else resource
+
+
+def resource_get(*, user: Any, pk: Any) -> Resource:
+    return resource_for(user, pk)
 
 
 def resource_claims(*, resource: Resource) -> QuerySet[Claim]:
@@ -247,11 +262,19 @@ def claim_list(*, user: Any, need: Need | None = None, organisation: Organisatio
         "-created_at", "-id")
 
 
-def claim_get(*, user: Any, pk: Any) -> Claim:
+def claim_for(user: Any, pk: Any, *, change: bool = False) -> Claim:
+    """The claim *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return claim_list(user=user).get(pk=pk)
+        claim = claim_list(user=user).get(pk=pk)
     except (Claim.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    # claim_list already holds only what the user may see; ``change`` asks the write rule.
+    return require_access(user, claim, change=True) if change else claim
+
+
+def claim_get(*, user: Any, pk: Any) -> Claim:
+    return claim_for(user, pk)
 
 
 def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Claim]:

@@ -123,10 +123,8 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.need_get(user=request.user, pk=pk)
+    need = selectors.need_for(request.user, pk, change=True)
     scope = get_scope(request.user)
-    if not scope.can_change(need):
-        raise PermissionDenied
     form_class = ResidentNeedForm if _requester_only(scope, need) else NeedForm
     form = form_class(request.POST or None, request.FILES or None, instance=need, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -277,9 +275,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = selectors.resource_get(user=request.user, pk=pk)
-    if not get_scope(request.user).can_change(resource):
-        raise PermissionDenied
+    resource = selectors.resource_for(request.user, pk, change=True)
     form = ResourceForm(request.POST or None, instance=resource, user=request.user)
     if request.method == "POST" and form.is_valid():
         m2m = {"beneficiary_groups", "communities"}

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.lists.models import Claim, ClaimStatus, Need
 from lianjian.orgs.models import Organisation, Partnership
 
@@ -46,21 +46,26 @@ def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -
     )
 
 
-def meeting_get(*, user: Any, pk: Any, light: bool = False) -> Meeting:
-    """A meeting the user may see; ``light`` skips what only the full pages need (board polls)."""
+def meeting_for(user: Any, pk: Any, *, change: bool = False, light: bool = False) -> Meeting:
+    """The meeting *pk* if *user* may see it (and run it, with ``change``: the community's staff),
+    else Http404 / PermissionDenied. ``light`` skips what only the full pages need (board polls)."""
     qs = Meeting.objects.select_related("community") if light else Meeting.objects.select_related(
         "community", "created_by")
     try:
         meeting = qs.get(pk=int(pk))
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(meeting):
-        raise Http404
-    return meeting
+    return require_access(user, meeting, change=change)
+
+
+def meeting_get(*, user: Any, pk: Any, light: bool = False) -> Meeting:
+    """A meeting the user may see; ``light`` skips what only the full pages need (board polls)."""
+    return meeting_for(user, pk, light=light)
 
 
 def can_run(user: Any, meeting: Meeting) -> bool:
-    return get_scope(user).covers_region(meeting.community)
+    """Whether *user* runs *meeting* (the community's staff): the meeting's own write rule."""
+    return get_scope(user).can_change(meeting)
 
 
 @dataclass

@@ -40,10 +40,7 @@ def _attempt(request: HttpRequest, func: Callable[[], Any], ok: str) -> Any:
 
 
 def _staff_meeting(request: HttpRequest, pk: int) -> Meeting:
-    meeting = selectors.meeting_get(user=request.user, pk=pk)
-    if not selectors.can_run(request.user, meeting):
-        raise PermissionDenied
-    return meeting
+    return selectors.meeting_for(request.user, pk, change=True)
 
 
 @login_required
@@ -401,6 +398,14 @@ def _liaison_orgs(request: HttpRequest, meeting: Meeting) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=scope.org_ids).order_by("name"))
 
 
+def _claiming_unit(orgs: list[Organisation], pk: int | None) -> Organisation | None:
+    """The unit a claim is made for: the one chosen among *orgs*, or the only one when the form
+    names none; None for a unit that is not among them."""
+    if pk is None:
+        return orgs[0] if len(orgs) == 1 else None
+    return next((o for o in orgs if o.pk == pk), None)
+
+
 @login_required
 def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The phone page: the meeting's needs with a claim button for the liaison's unit."""
@@ -412,8 +417,12 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
         form = ClaimForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            org = next((o for o in orgs if o.pk == d["organisation"]), orgs[0])
+            org = _claiming_unit(orgs, d["organisation"])
             need = Need.objects.filter(pk=d["need"], community=meeting.community).first()
+            if org is None:
+                # A unit that is not the user's (or a guess) is refused, never replaced by another.
+                messages.error(request, _("您不能代表这个单位认领：请从您的单位中选择。"))
+                raise PermissionDenied
             if need is None:
                 messages.error(request, _("需求不存在。"))
             else:

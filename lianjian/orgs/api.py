@@ -1,7 +1,6 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -109,9 +108,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 
 @router.patch("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
 def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
-    org = selectors.organisation_get(user=request.user, pk=org_id)
-    if not get_scope(request.user).can_change(org):
-        raise PermissionDenied
+    org = selectors.organisation_for(request.user, org_id, change=True)
     data = patch_values(payload)
     if "region_id" in data:
         data["region"] = region_get(user=request.user, pk=data.pop("region_id"))

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.regions.models import Region
 
 from .models import Organisation, Partnership, PartnershipStatus
@@ -30,11 +30,18 @@ def organisation_list(*, user: Any, region: Region | None = None, kind: str = ""
     return qs.select_related("region").order_by("name")
 
 
-def organisation_get(*, user: Any, pk: Any) -> Organisation:
+def organisation_for(user: Any, pk: Any, *, change: bool = False) -> Organisation:
+    """The unit *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return organisation_list(user=user).get(pk=pk)
+        organisation = organisation_list(user=user).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return require_access(user, organisation, change=True) if change else organisation  # the list is scoped
+
+
+def organisation_get(*, user: Any, pk: Any) -> Organisation:
+    return organisation_for(user, pk)
 
 
 def partnerships_of_community(*, user: Any, community: Region) -> QuerySet[Partnership]:

@@ -47,9 +47,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.organisation_get(user=request.user, pk=pk)
-    if not get_scope(request.user).can_change(org):
-        raise PermissionDenied
+    org = selectors.organisation_for(request.user, pk, change=True)
     form = OrganisationForm(request.POST or None, instance=org, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.changed_data}

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -488,9 +487,7 @@ def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -
     summary="Mark a milestone reached",
 )
 def done_milestone(request: HttpRequest, milestone_id: int) -> dict[str, Any]:
-    m = selectors.milestone_get(user=request.user, pk=milestone_id)
-    if not get_scope(request.user).can_change(m.project):
-        raise PermissionDenied
+    m = selectors.milestone_for(request.user, milestone_id, change=True)
     m = services.milestone_done(actor=request.user, milestone=m)
     return {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.lists.models import Need, NeedStatus
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
@@ -88,15 +88,19 @@ def _filter(
     return qs
 
 
-def project_get(*, user: Any, pk: Any) -> Project:
-    """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
+def project_for(user: Any, pk: Any, *, change: bool = False) -> Project:
+    """The project *pk* if *user* may see it (and change it, with ``change``), else Http404 (out of
+    scope looks exactly like unknown) / PermissionDenied."""
     try:
         project = Project.objects.select_related("community", "category", "lead_org", "need", "created_by").get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(project):
-        raise Http404
-    return project
+    return require_access(user, project, change=change)
+
+
+def project_get(*, user: Any, pk: Any) -> Project:
+    """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
+    return project_for(user, pk)
 
 
 def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ProgressPhoto, bool]:
@@ -116,14 +120,18 @@ def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ProgressPhoto, boo
     return photo, False
 
 
-def milestone_get(*, user: Any, pk: Any) -> Milestone:
+def milestone_for(user: Any, pk: Any, *, change: bool = False) -> Milestone:
+    """The milestone *pk* if *user* may see its project (and change it, with ``change``)."""
     try:
         milestone = Milestone.objects.select_related("project__community").get(pk=pk)
     except (Milestone.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(milestone.project):
-        raise Http404
+    require_access(user, milestone.project, change=change)
     return milestone
+
+
+def milestone_get(*, user: Any, pk: Any) -> Milestone:
+    return milestone_for(user, pk)
 
 
 @dataclass

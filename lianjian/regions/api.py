@@ -1,7 +1,6 @@
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -65,7 +64,5 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status:
 
 @router.patch("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
 def update_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Region:
-    region = selectors.region_get(user=request.user, pk=region_id)
-    if not selectors.get_scope(request.user).can_change(region):
-        raise PermissionDenied
+    region = selectors.region_for(request.user, region_id, change=True)
     return services.region_update(actor=request.user, region=region, **patch_values(payload))

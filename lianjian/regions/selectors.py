@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import Http404
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.permissions import get_scope, require_access
 
 from .models import Region, RegionQuerySet
 
@@ -24,12 +24,19 @@ def region_list(*, user: Any, parent_id: int | None = None, level: int | None = 
     return qs.order_by("code")
 
 
-def region_get(*, user: Any, pk: int) -> Region:
-    """Return the region if the user may see it; 404 otherwise (do not reveal existence)."""
+def region_for(user: Any, pk: Any, *, change: bool = False) -> Region:
+    """The region node *pk* if *user* may see it (and change it, with ``change``: an admin above
+    it), else Http404 (existence not revealed) / PermissionDenied."""
     try:
-        return get_scope(user).filter_regions(Region.objects.select_related("parent")).get(pk=pk)
+        region = get_scope(user).filter_regions(Region.objects.select_related("parent")).get(pk=pk)
     except (Region.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return require_access(user, region, change=True) if change else region  # the list is scoped
+
+
+def region_get(*, user: Any, pk: int) -> Region:
+    """Return the region if the user may see it; 404 otherwise (do not reveal existence)."""
+    return region_for(user, pk)
 
 
 def region_children_with_counts(*, user: Any, region: Region) -> RegionQuerySet:
