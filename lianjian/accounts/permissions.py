@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import SELF_SERVICE_ROLES, Role
+from .actors import SYSTEM, Viewer
+from .models import SELF_SERVICE_ROLES, Role, User
 
 # The filters return the queryset type they were given (a RegionQuerySet stays one).
 _QS = TypeVar("_QS", bound="QuerySet[Any, Any]")
@@ -24,7 +25,7 @@ _M = TypeVar("_M", bound=Model)
 
 @dataclass
 class Scope:
-    user: Any
+    user: Viewer
     is_superuser: bool = False
     region_nodes: list[Any] = field(default_factory=list)
     org_ids: set[int] = field(default_factory=set)
@@ -148,27 +149,17 @@ class Scope:
         return list(getattr(self, "_cached_assignments", []))
 
 
-class SystemActor:
-    """The actor for changes made by the platform itself (demo loading, scheduled jobs)."""
-
-    is_authenticated = False
-    is_superuser = True
-    pk = None
-
-    def __str__(self) -> str:
-        return "system"
 
 
-SYSTEM = SystemActor()
-
-
-def get_scope(user: Any) -> Scope:
+def get_scope(user: Viewer) -> Scope:
     """Return (and cache on the user object) the scope of *user*."""
     if user is SYSTEM:
         return Scope(user=user, is_superuser=True)
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope(user=user)
-    cached = getattr(user, "_lianjian_scope", None)
+    if not isinstance(user, User):
+        return Scope(user=user)
+    cached: Scope | None = getattr(user, "_lianjian_scope", None)
     if cached is not None:
         return cached
     assignments = list(user.roles.select_related("region", "organisation"))
@@ -181,17 +172,17 @@ def get_scope(user: Any) -> Scope:
         roles={a.role for a in assignments},
     )
     scope._cached_assignments = assignments  # type: ignore[attr-defined]
-    user._lianjian_scope = scope
+    user._lianjian_scope = scope  # type: ignore[attr-defined]
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: Viewer) -> None:
     """Drop the cached scope after the user's roles changed."""
-    if hasattr(user, "_lianjian_scope"):
-        del user._lianjian_scope
+    if user is not None and hasattr(user, "_lianjian_scope"):
+        delattr(user, "_lianjian_scope")
 
 
-def require_access(user: Any, obj: _M, *, change: bool = False) -> _M:
+def require_access(user: Viewer, obj: _M, *, change: bool = False) -> _M:
     """*obj* if *user* may see it (and, with ``change=True``, change it).
 
     The one rule behind every ``<object>_for(user, pk, change=…)`` access function: an object out

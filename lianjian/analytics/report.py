@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from lianjian.core.text import printable
 from lianjian.events.selectors import region_event_rows
+from lianjian.meetings.models import Meeting, MeetingKind
+from lianjian.meetings.selectors import attending_unit_count, meeting_claims, proposals_of
 from lianjian.regions.models import Region
 
 from . import charts, selectors
@@ -125,8 +127,6 @@ def _hours(value: Any) -> str:
 
 def _meeting_part(community: Region, year: int) -> MeetingPart | None:
     """The summary meeting that reviewed *year* (or the first one held early the next year)."""
-    from lianjian.meetings.models import Meeting, MeetingKind
-    from lianjian.meetings.selectors import attending_unit_count, meeting_claims, proposals_of
 
     meeting = (
         Meeting.objects.filter(community=community, review_year=year).order_by("starts_at").first()

@@ -13,7 +13,7 @@ import datetime as dt
 import decimal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -22,6 +22,23 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # types only: core sits below accounts in the layer contract
+    from lianjian.accounts.models import User
+
+
+class ActorLike(Protocol):
+    """Whoever is recorded as doing something: a person (User), the platform (SYSTEM) or an
+    anonymous one with a name of its own (a rater without an account)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+
+def person_of(actor: ActorLike | None) -> User | None:
+    """The person behind *actor*, for "created by"-style columns: None for the platform itself
+    and for anyone not logged in. (The one place that rule is written.)"""
+    return cast("User", actor) if actor is not None and actor.is_authenticated else None
 
 SOURCES = ("web", "api", "cli", "import", "system")
 _source: contextvars.ContextVar[str] = contextvars.ContextVar("activity_source", default="system")
@@ -76,7 +93,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, list[Any]]:
 
 def record_activity(
     *,
-    actor: Any,
+    actor: ActorLike | None,
     action: str,
     obj: models.Model,
     changes: Mapping[str, Any] | None = None,
@@ -84,11 +101,13 @@ def record_activity(
     note: str = "",
 ) -> Any:
     """Append one row to the audit trail for *obj*."""
+    # Function-level: this module is imported before Django's apps are loaded (lianjian.cli sets
+    # the activity source before django.setup()), and models cannot be imported that early.
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Activity
 
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = person_of(actor)
     with translation.override(settings.LANGUAGE_CODE):
         actor_repr = str(actor) if actor is not None else "system"
         object_repr = str(obj)[:200]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
+from .activity import ActorLike, person_of
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -49,13 +50,14 @@ def job_kinds() -> list[str]:
     return sorted(_RUNNERS)
 
 
-def job_start(*, actor: Any, kind: str, title: str, params: dict[str, Any], total: int = 0) -> Job:
+def job_start(*, actor: ActorLike, kind: str, title: str, params: dict[str, Any], total: int = 0) -> Job:
     """Record a job for *actor* and queue it; it runs once the current transaction commits."""
     if kind not in _RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    if not getattr(actor, "is_authenticated", False):
+    owner = person_of(actor)
+    if owner is None:
         raise PermissionDenied
-    job = Job.objects.create(kind=kind, title=title[:200], owner=actor, params=params, total=total)
+    job = Job.objects.create(kind=kind, title=title[:200], owner=owner, params=params, total=total)
     transaction.on_commit(lambda: run_job(job.pk))
     return job
 

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.permissions import Scope, get_scope
 from lianjian.core.nav import cards_for
 from lianjian.lists.selectors import review_queue
 from lianjian.matching.selectors import invitations_for, needs_for_organisation
@@ -42,12 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home/home.html", context)
 
 
-def _staff_todo(user: object, scope: object) -> list[tuple[str, int, str]]:
+def _staff_todo(user: Viewer, scope: Scope) -> list[tuple[str, int, str]]:
     """What waits for staff today: needs to review, claims to confirm, overdue milestones, open projects."""
     queue = review_queue(user=user)
     overdue = milestones_overdue()
-    if not scope.is_superuser:  # type: ignore[attr-defined]
-        overdue = overdue.filter(scope.region_q(prefix="project__community__"))  # type: ignore[attr-defined]
+    if not scope.is_superuser:
+        overdue = overdue.filter(scope.region_q(prefix="project__community__"))
     review_url = reverse("lists:review")
     return [
         (_("待审核需求"), queue["needs"].count(), review_url),

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.base import Id, People, Quantity, Year, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
@@ -297,7 +299,7 @@ def _groups(codes: list[str]) -> list[BeneficiaryGroup]:
     return groups
 
 
-def _community(user: Any, pk: int) -> Region:
+def _community(user: Viewer, pk: int) -> Region:
     """A community the caller may post to: any community for residents, in scope for the rest."""
     community = Region.objects.filter(pk=pk).first()
     if community is None:
@@ -309,11 +311,11 @@ def _community(user: Any, pk: int) -> Region:
     return community
 
 
-def _organisation(user: Any, pk: int) -> Organisation:
+def _organisation(user: Viewer, pk: int) -> Organisation:
     return organisation_get(user=user, pk=pk)
 
 
-def _communities(user: Any, organisation: Organisation, ids: list[int]) -> list[Region]:
+def _communities(user: Viewer, organisation: Organisation, ids: list[int]) -> list[Region]:
     """Communities a resource of *organisation* may serve: its active partner communities that the
     caller may place it in; any other id is a 404 naming ``community_ids``."""
     wanted = set(ids)
@@ -358,7 +360,7 @@ def get_need(request: HttpRequest, need_id: int) -> Any:
 
 
 @router.post("/needs", response={201: NeedOut, **ERROR_RESPONSES}, summary="Post a need (it awaits review)")
-def create_need(request: HttpRequest, payload: NeedIn) -> Any:
+def create_need(request: AuthenticatedHttpRequest, payload: NeedIn) -> Any:
     data = payload.dict()
     community = _community(request.user, data.pop("community_id"))
     org_id = data.pop("requester_org_id")
@@ -374,7 +376,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 @router.patch("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
-def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
+def update_need(request: AuthenticatedHttpRequest, need_id: int, payload: NeedPatch) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     data = patch_values(payload, nullable=("beneficiary_count", "wanted_by", "beneficiary_groups"))
     if "category" in data:
@@ -386,7 +388,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
 
 
 @router.post("/needs/{id:need_id}/publish", response={200: NeedOut, **ERROR_RESPONSES})
-def publish_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
+def publish_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     note = payload.reason if payload else ""
     return _need_out(request, services.need_publish(actor=request.user, need=need, note=note))
@@ -394,13 +396,13 @@ def publish_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = 
 
 @router.post("/needs/{id:need_id}/return", response={200: NeedOut, **ERROR_RESPONSES},
              summary="Return a need under review with a reason")
-def return_need(request: HttpRequest, need_id: int, payload: ReasonIn) -> Any:
+def return_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     return _need_out(request, services.need_return(actor=request.user, need=need, reason=payload.reason))
 
 
 @router.post("/needs/{id:need_id}/close", response={200: NeedOut, **ERROR_RESPONSES})
-def close_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
+def close_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     reason = payload.reason if payload else ""
     return _need_out(request, services.need_close(actor=request.user, need=need, reason=reason))
@@ -426,7 +428,7 @@ def get_resource(request: HttpRequest, resource_id: int) -> Any:
 
 
 @router.post("/resources", response={201: ResourceOut, **ERROR_RESPONSES})
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
+def create_resource(request: AuthenticatedHttpRequest, payload: ResourceIn) -> Any:
     data = payload.dict()
     org = resolve_id("organisation_id", _organisation, request.user, data.pop("organisation_id"))
     ids = data.pop("community_ids")
@@ -438,7 +440,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
 
 
 @router.patch("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
-def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
+def update_resource(request: AuthenticatedHttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
     data = patch_values(payload, nullable=("valid_from", "valid_until", "beneficiary_groups", "community_ids"))
     if "category" in data:
@@ -456,7 +458,7 @@ def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePat
 
 @router.post("/resources/{id:resource_id}/status", response={200: ResourceOut, **ERROR_RESPONSES},
              summary="Pause, resume or withdraw a resource")
-def set_resource_status(request: HttpRequest, resource_id: int, payload: ResourceStatusIn) -> Any:
+def set_resource_status(request: AuthenticatedHttpRequest, resource_id: int, payload: ResourceStatusIn) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
     resource = services.resource_set_status(actor=request.user, resource=resource, status=payload.status,
                                             reason=payload.reason)
@@ -481,7 +483,7 @@ def get_claim(request: HttpRequest, claim_id: int) -> Any:
 
 @router.post("/claims", response={201: ClaimOut, **ERROR_RESPONSES},
              summary="Claim a published need for a unit (awaits the community's confirmation)")
-def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
+def create_claim(request: AuthenticatedHttpRequest, payload: ClaimIn) -> Any:
     need = resolve_id("need_id", selectors.need_get, user=request.user, pk=payload.need_id)
     org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=need.community,
                      pk=payload.organisation_id)
@@ -497,19 +499,19 @@ def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
 
 
 @router.post("/claims/{id:claim_id}/confirm", response={200: ClaimOut, **ERROR_RESPONSES})
-def confirm_claim(request: HttpRequest, claim_id: int) -> Any:
+def confirm_claim(request: AuthenticatedHttpRequest, claim_id: int) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_confirm(actor=request.user, claim=claim))
 
 
 @router.post("/claims/{id:claim_id}/decline", response={200: ClaimOut, **ERROR_RESPONSES})
-def decline_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def decline_claim(request: AuthenticatedHttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_decline(actor=request.user, claim=claim, reason=payload.reason))
 
 
 @router.post("/claims/{id:claim_id}/withdraw", response={200: ClaimOut, **ERROR_RESPONSES})
-def withdraw_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def withdraw_claim(request: AuthenticatedHttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_withdraw(actor=request.user, claim=claim, reason=payload.reason))
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from lianjian.accounts.actors import Viewer
+
 # Stage states of a need's journey, for the requester's timeline.
 DONE, CURRENT, WAITING, STOPPED = "done", "current", "waiting", "stopped"
 
@@ -38,7 +40,7 @@ def journey_prefetches(prefix: str = "") -> list[Prefetch[Any]]:
     return [ext.prefetch(prefix) for ext in _EXTENSIONS.values()]
 
 
-def later_stages(need: Any, user: Any, detail: bool) -> list[dict[str, Any]]:
+def later_stages(need: Any, user: Viewer, detail: bool) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for ext in _EXTENSIONS.values():
         result.extend(ext.stages(need, user, detail))

@@ -20,6 +20,7 @@ from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
+from lianjian.orgs.models import Partnership, PartnershipStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,7 +32,6 @@ def current_year() -> int:
 
 def _partnered(scope: Any, community_id: int) -> bool:
     """True if one of the scope's units is an active joint unit of the community."""
-    from lianjian.orgs.models import Partnership, PartnershipStatus
 
     return bool(scope.org_ids) and Partnership.objects.filter(
         community_id=community_id, organisation_id__in=scope.org_ids, status=PartnershipStatus.ACTIVE,
@@ -322,7 +322,6 @@ class Resource(TimeStampedModel):
         """The unit's liaisons and staff of the communities it partners with see and change it."""
         if self.organisation_id in scope.org_ids:
             return True
-        from lianjian.orgs.models import Partnership
 
         if not scope.region_nodes:
             return False

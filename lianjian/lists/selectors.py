@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer, person_of
 from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.core.models import Activity
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
@@ -45,7 +46,7 @@ def _partner_communities(scope: Any) -> QuerySet[Partnership, Mapping[str, Any]]
                                       status=PartnershipStatus.ACTIVE).values("community_id")
 
 
-def need_visibility_q(user: Any) -> Q | None:
+def need_visibility_q(user: Viewer) -> Q | None:
     """The Q of needs *user* may see, or None when every need is visible (superusers)."""
     scope = get_scope(user)
     if scope.is_superuser:
@@ -61,14 +62,14 @@ def need_visibility_q(user: Any) -> Q | None:
     return q
 
 
-def need_list(*, user: Any, community: Region | None = None, category: Any = None, status: str = "",
+def need_list(*, user: Viewer, community: Region | None = None, category: Any = None, status: str = "",
               year: int | None = None, q: str = "", mine: bool = False) -> QuerySet[Need]:
     """Needs the user may see, newest first; filters map onto the (community, status, created)
     and (community, created) indexes."""
     scope = get_scope(user)
     qs = Need.objects.all()
     if mine:
-        qs = qs.filter(requester=user) if scope.is_authenticated else qs.none()
+        qs = qs.filter(requester=person_of(user)) if scope.is_authenticated else qs.none()
     elif community is not None and scope.covers_region(community):
         # The common staff case: the community filter alone is the scope, so the query stays
         # one index range instead of an OR over joins.
@@ -93,7 +94,7 @@ def need_list(*, user: Any, community: Region | None = None, category: Any = Non
             .order_by("-created_at", "-id"))
 
 
-def need_for(user: Any, pk: Any, *, change: bool = False, lock: bool = False) -> Need:
+def need_for(user: Viewer, pk: Any, *, change: bool = False, lock: bool = False) -> Need:
     """The need *pk* if *user* may see it (and change it, with ``change``), else Http404 /
     PermissionDenied (see :func:`~lianjian.accounts.permissions.require_access`). ``lock`` reads
     it with ``SELECT … FOR UPDATE`` (inside the caller's transaction)."""
@@ -107,12 +108,12 @@ def need_for(user: Any, pk: Any, *, change: bool = False, lock: bool = False) ->
     return require_access(user, need, change=change)
 
 
-def need_get(*, user: Any, pk: Any) -> Need:
+def need_get(*, user: Viewer, pk: Any) -> Need:
     """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
     return need_for(user, pk)
 
 
-def need_photo_get(*, user: Any, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
+def need_photo_get(*, user: Viewer, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
     """A need photo and whether it is public, or 404.
 
     The public copy and thumbnail of a published (or covered, closed) need are public; everything
@@ -173,7 +174,7 @@ def need_timeline(*, need: Need, claims: list[Claim] | None = None) -> list[dict
     return timeline
 
 
-def review_queue(*, user: Any) -> dict[str, Any]:
+def review_queue(*, user: Viewer) -> dict[str, Any]:
     """What the user's communities must decide: needs awaiting review and pending claims."""
     scope = get_scope(user)
     if not scope.is_staff_like:
@@ -190,7 +191,7 @@ def review_queue(*, user: Any) -> dict[str, Any]:
     }
 
 
-def resource_list(*, user: Any, organisation: Organisation | None = None, community: Region | None = None,
+def resource_list(*, user: Viewer, organisation: Organisation | None = None, community: Region | None = None,
                   category: Any = None, status: str = "", q: str = "") -> QuerySet[Resource]:
     """Resources the user may see: their own unit's, and those offered to communities they run
     or where their unit is a joint unit (the community's shared 资源清单)."""
@@ -218,7 +219,7 @@ def resource_list(*, user: Any, organisation: Organisation | None = None, commun
     return qs.select_related("organisation", "category").order_by("-created_at", "-id")
 
 
-def resource_for(user: Any, pk: Any, *, change: bool = False) -> Resource:
+def resource_for(user: Viewer, pk: Any, *, change: bool = False) -> Resource:
     """The resource *pk* if *user* may see it (and change it, with ``change``), else Http404 /
     PermissionDenied."""
     try:
@@ -229,7 +230,7 @@ def resource_for(user: Any, pk: Any, *, change: bool = False) -> Resource:
     return require_access(user, resource, change=True) if change else resource
 
 
-def resource_get(*, user: Any, pk: Any) -> Resource:
+def resource_get(*, user: Viewer, pk: Any) -> Resource:
     return resource_for(user, pk)
 
 
@@ -237,13 +238,13 @@ def resource_claims(*, resource: Resource) -> QuerySet[Claim]:
     return Claim.objects.filter(resource=resource).select_related("need__community").order_by("-created_at")
 
 
-def claimable_resources(*, user: Any, organisation: Organisation) -> QuerySet[Resource]:
+def claimable_resources(*, user: Viewer, organisation: Organisation) -> QuerySet[Resource]:
     """Active resources of the unit that still have places, for the claim form."""
     return (resource_list(user=user, organisation=organisation, status=ResourceStatus.ACTIVE)
             .filter(remaining__gt=0))
 
 
-def claim_list(*, user: Any, need: Need | None = None, organisation: Organisation | None = None,
+def claim_list(*, user: Viewer, need: Need | None = None, organisation: Organisation | None = None,
                status: str = "") -> QuerySet[Claim]:
     scope = get_scope(user)
     qs = Claim.objects.all()
@@ -262,7 +263,7 @@ def claim_list(*, user: Any, need: Need | None = None, organisation: Organisatio
         "-created_at", "-id")
 
 
-def claim_for(user: Any, pk: Any, *, change: bool = False) -> Claim:
+def claim_for(user: Viewer, pk: Any, *, change: bool = False) -> Claim:
     """The claim *pk* if *user* may see it (and change it, with ``change``), else Http404 /
     PermissionDenied."""
     try:
@@ -273,11 +274,11 @@ def claim_for(user: Any, pk: Any, *, change: bool = False) -> Claim:
     return require_access(user, claim, change=True) if change else claim
 
 
-def claim_get(*, user: Any, pk: Any) -> Claim:
+def claim_get(*, user: Viewer, pk: Any) -> Claim:
     return claim_for(user, pk)
 
 
-def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Claim]:
+def claims_of_organisation(user: Viewer, organisation: Organisation) -> QuerySet[Claim]:
     """Everything the unit claimed that *user* may see, with need, project links prefetched.
 
     The unit's own liaisons see all of it; community staff see the claims on their needs.
@@ -285,17 +286,17 @@ def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Cl
     return claim_list(user=user, organisation=organisation).prefetch_related(*journey_prefetches("need__"))
 
 
-def my_units(*, user: Any) -> QuerySet[Organisation]:
+def my_units(*, user: Viewer) -> QuerySet[Organisation]:
     """The units the user is a liaison of."""
     scope = get_scope(user)
     return Organisation.objects.filter(pk__in=sorted(scope.org_ids)).order_by("name")
 
 
-def staff_communities(*, user: Any) -> QuerySet[Region]:
+def staff_communities(*, user: Viewer) -> QuerySet[Region]:
     return get_scope(user).filter_regions(Region.objects.communities()).order_by("code")
 
 
-def need_filter_communities(*, user: Any) -> QuerySet[Region]:
+def need_filter_communities(*, user: Viewer) -> QuerySet[Region]:
     """Communities offered in the needs-list filter: those the user runs or partners with."""
     scope = get_scope(user)
     q = Q(pk__in=[])
@@ -310,11 +311,12 @@ def need_filter_communities(*, user: Any) -> QuerySet[Region]:
 
 # ---- a requester's own needs ("我的需求") --------------------------------------------------------
 
-def my_needs(*, user: Any) -> QuerySet[Need]:
+def my_needs(*, user: Viewer) -> QuerySet[Need]:
     """The needs *user* posted, newest first, with what their journey rows show."""
-    if not get_scope(user).is_authenticated:
+    person = person_of(user)
+    if person is None:
         return Need.objects.none()
-    return (Need.objects.filter(requester=user).select_related("category", "community")
+    return (Need.objects.filter(requester=person).select_related("category", "community")
             .prefetch_related(
                 Prefetch("claims", queryset=Claim.objects.filter(status__in=[ClaimStatus.PENDING,
                                                                              ClaimStatus.CONFIRMED])
@@ -323,7 +325,7 @@ def my_needs(*, user: Any) -> QuerySet[Need]:
             .order_by("-created_at", "-id"))
 
 
-def my_need_get(*, user: Any, pk: Any) -> Need:
+def my_need_get(*, user: Viewer, pk: Any) -> Need:
     """One of *user*'s own needs, else 404 (someone else's need looks exactly like none)."""
     try:
         return my_needs(user=user).get(pk=pk)
@@ -331,7 +333,7 @@ def my_need_get(*, user: Any, pk: Any) -> Need:
         raise Http404 from None
 
 
-def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[str, Any]]:
+def need_journey(*, need: Need, user: Viewer, detail: bool = False) -> list[dict[str, Any]]:
     """The requester's view of their need: review, claim, project and rating, each a stage with a
     state (done / current / waiting / stopped) and display-ready facts. Only unit names appear,
     never a staff member's or another person's name. *need* comes from :func:`my_needs`. The

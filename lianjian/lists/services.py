@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
@@ -59,11 +60,6 @@ RESOURCE_FIELDS = ["title", "description", "category", "capacity", "capacity_uni
 
 def _today() -> dt.date:
     return dt.datetime.now(tz=SHANGHAI).date()
-
-
-def _user(actor: Any) -> Any:
-    """The actor as a user row for FK columns (None for the platform itself)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_unknown(data: dict[str, Any], allowed: list[str], kind: str) -> None:
@@ -120,7 +116,7 @@ def _validate_category(category: Any) -> None:
 
 # ---- needs -----------------------------------------------------------------------------------
 
-def need_default_source(actor: Any, requester_org: Organisation | None) -> str:
+def need_default_source(actor: Actor, requester_org: Organisation | None) -> str:
     scope = get_scope(actor)
     if requester_org is not None:
         return NeedSource.SCHOOL if requester_org.kind == OrgKind.SCHOOL else NeedSource.UNIT
@@ -132,7 +128,7 @@ def need_default_source(actor: Any, requester_org: Organisation | None) -> str:
 
 
 @transaction.atomic
-def need_create(*, actor: Any, community: Any, title: str, category: Category | None,
+def need_create(*, actor: Actor, community: Any, title: str, category: Category | None,
                 description: str = "", beneficiary_groups: Iterable[BeneficiaryGroup] = (), photos: Iterable[Any] = (),
                 requester_org: Organisation | None = None, **fields: Any) -> Need:
     """Post a need in *community*; it waits for the community's review (status 待审核).
@@ -169,7 +165,7 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
     fields.setdefault("year", current_year())
     fields.setdefault("source", need_default_source(actor, requester_org))
     need = Need(community=community, title=title, category=category, description=_clean_text(description),
-                requester=_user(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
+                requester=person_of(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
     if need.deadline_in_past():
         raise ValidationError({"wanted_by": _("期望完成日期不能早于今天。")})
     need.full_clean()
@@ -187,7 +183,7 @@ def need_create(*, actor: Any, community: Any, title: str, category: Category | 
 
 
 @transaction.atomic
-def need_update(*, actor: Any, need: Need, beneficiary_groups: Iterable[BeneficiaryGroup] | None = None,
+def need_update(*, actor: Actor, need: Need, beneficiary_groups: Iterable[BeneficiaryGroup] | None = None,
                 **data: Any) -> Need:
     """Change a need. The requester edits it while under review; editing a returned need
     resubmits it. Staff of the community may correct it at any time before it is closed."""
@@ -234,9 +230,9 @@ def need_update(*, actor: Any, need: Need, beneficiary_groups: Iterable[Benefici
     return need
 
 
-def _store_need_photo(*, need: Need, photo: PreparedPhoto, actor: Any, caption: str = "") -> NeedPhoto:
+def _store_need_photo(*, need: Need, photo: PreparedPhoto, actor: Actor, caption: str = "") -> NeedPhoto:
     """Store a checked photo (original under a random name plus public copies) for *need*."""
-    row = NeedPhoto(need=need, caption=_clean_text(caption or photo.caption)[:100], uploaded_by=_user(actor))
+    row = NeedPhoto(need=need, caption=_clean_text(caption or photo.caption)[:100], uploaded_by=person_of(actor))
     try:
         store_photo(row, photo)
         row.full_clean(exclude=["uploaded_by"])  # empty when the platform itself adds a photo
@@ -248,7 +244,7 @@ def _store_need_photo(*, need: Need, photo: PreparedPhoto, actor: Any, caption: 
 
 
 @transaction.atomic
-def need_add_photo(*, actor: Any, need: Need, image: Any, caption: str = "") -> NeedPhoto:
+def need_add_photo(*, actor: Actor, need: Need, image: Any, caption: str = "") -> NeedPhoto:
     """Attach a photo to a need (requester while under review, or staff)."""
     if not get_scope(actor).can_change(need):
         raise PermissionDenied
@@ -263,7 +259,7 @@ def need_add_photo(*, actor: Any, need: Need, image: Any, caption: str = "") -> 
     return photo
 
 
-def _staff_need(actor: Any, need: Need) -> Need:
+def _staff_need(actor: Actor, need: Need) -> Need:
     """Lock the need and check that the actor runs its community."""
     need = Need.objects.select_for_update().select_related("community", "category").get(pk=need.pk)
     if not get_scope(actor).covers_region(need.community):
@@ -272,14 +268,14 @@ def _staff_need(actor: Any, need: Need) -> Need:
 
 
 @transaction.atomic
-def need_publish(*, actor: Any, need: Need, note: str = "") -> Need:
+def need_publish(*, actor: Actor, need: Need, note: str = "") -> Need:
     """Staff publish a need under review; joint units serving its category hear about it."""
     check_text(note, field="note")
     need = _staff_need(actor, need)
     if need.status not in (NeedStatus.SUBMITTED, NeedStatus.RETURNED):
         raise ValidationError(_("只有待审核或已退回的需求可以发布。"))
     changes = apply_changes(need, {"status": NeedStatus.PUBLISHED, "published_at": timezone.now(),
-                                   "reviewed_by": _user(actor), "review_note": _clean_text(note)[:300]})
+                                   "reviewed_by": person_of(actor), "review_note": _clean_text(note)[:300]})
     need.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="publish", obj=need, changes=changes, note=note)
     url = need.get_absolute_url()
@@ -297,7 +293,7 @@ def need_publish(*, actor: Any, need: Need, note: str = "") -> Need:
 
 
 @transaction.atomic
-def need_return(*, actor: Any, need: Need, reason: str) -> Need:
+def need_return(*, actor: Actor, need: Need, reason: str) -> Need:
     """Staff return a need under review with a reason; the requester may edit and resubmit it."""
     reason = _clean_text(reason)
     if not reason:
@@ -307,7 +303,7 @@ def need_return(*, actor: Any, need: Need, reason: str) -> Need:
     if need.status != NeedStatus.SUBMITTED:
         raise ValidationError(_("只有待审核的需求可以退回。"))
     changes = apply_changes(need, {"status": NeedStatus.RETURNED, "review_note": reason[:300],
-                                   "reviewed_by": _user(actor)})
+                                   "reviewed_by": person_of(actor)})
     need.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="return", obj=need, changes=changes, note=reason)
     if need.requester_id:
@@ -318,7 +314,7 @@ def need_return(*, actor: Any, need: Need, reason: str) -> Need:
 
 
 @transaction.atomic
-def need_close(*, actor: Any, need: Need, reason: str = "") -> Need:
+def need_close(*, actor: Actor, need: Need, reason: str = "") -> Need:
     """Staff close a need; it takes no more claims and pending claims are declined."""
     need = _staff_need(actor, need)
     if need.status == NeedStatus.CLOSED:
@@ -368,7 +364,7 @@ def _resource_communities(scope: Any, organisation: Organisation,
 
 
 @transaction.atomic
-def resource_create(*, actor: Any, organisation: Organisation, title: str, category: Category | None,
+def resource_create(*, actor: Actor, organisation: Organisation, title: str, category: Category | None,
                     capacity: int, capacity_unit: str = "人", description: str = "",
                     beneficiary_groups: Iterable[BeneficiaryGroup] = (),
                     communities: Iterable[Any] | None = None,
@@ -387,7 +383,7 @@ def resource_create(*, actor: Any, organisation: Organisation, title: str, categ
     served = _resource_communities(scope, organisation, communities)
     resource = Resource(organisation=organisation, title=title, category=category, capacity=capacity,
                         remaining=capacity, capacity_unit=_clean_text(capacity_unit) or "人",
-                        description=_clean_text(description), created_by=_user(actor), **fields)
+                        description=_clean_text(description), created_by=person_of(actor), **fields)
     resource.full_clean()
     if resource.valid_from and resource.valid_until and resource.valid_until < resource.valid_from:
         raise ValidationError({"valid_until": _("有效期止不能早于有效期起。")})
@@ -403,7 +399,7 @@ def resource_create(*, actor: Any, organisation: Organisation, title: str, categ
 
 
 @transaction.atomic
-def resource_update(*, actor: Any, resource: Resource,
+def resource_update(*, actor: Actor, resource: Resource,
                     beneficiary_groups: Iterable[BeneficiaryGroup] | None = None,
                     communities: Iterable[Any] | None = None, **data: Any) -> Resource:
     """Change a resource. A new capacity moves ``remaining`` by the same amount and may not
@@ -450,7 +446,7 @@ def resource_update(*, actor: Any, resource: Resource,
 
 
 @transaction.atomic
-def resource_set_status(*, actor: Any, resource: Resource, status: str, reason: str = "") -> Resource:
+def resource_set_status(*, actor: Actor, resource: Resource, status: str, reason: str = "") -> Resource:
     """Pause, resume or withdraw a resource; a withdrawn resource cannot come back."""
     scope = get_scope(actor)
     resource = Resource.objects.select_for_update().select_related("organisation").get(pk=resource.pk)
@@ -478,7 +474,7 @@ def _need_closed_message(need: Need) -> str:
 
 
 @transaction.atomic
-def claim_create(*, actor: Any, need: Need, organisation: Organisation, resource: Resource | None = None,
+def claim_create(*, actor: Actor, need: Need, organisation: Organisation, resource: Resource | None = None,
                  quantity: int = 1, role: str = ClaimRole.LEAD, note: str = "",
                  channel: str = "web") -> Claim:
     """A joint unit claims a published need, optionally backed by one of its resources.
@@ -516,7 +512,7 @@ def claim_create(*, actor: Any, need: Need, organisation: Organisation, resource
                             status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]).exists():
         raise ValidationError({"organisation": _("本单位已认领该需求，请勿重复认领。")})
     claim = Claim(need=need, organisation=organisation, resource=resource, quantity=quantity, role=role,
-                  note=_clean_text(note)[:300], channel=channel[:10], claimed_by=_user(actor))
+                  note=_clean_text(note)[:300], channel=channel[:10], claimed_by=person_of(actor))
     claim.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -544,7 +540,7 @@ def _notify_claimant(claim: Claim, text: str) -> None:
 
 
 @transaction.atomic
-def claim_confirm(*, actor: Any, claim: Claim) -> Claim:
+def claim_confirm(*, actor: Actor, claim: Claim) -> Claim:
     """Staff confirm a pending claim: the need's coverage goes up and the resource's remaining
     places go down by the claimed quantity, atomically and never past their limits.
 
@@ -560,7 +556,7 @@ def claim_confirm(*, actor: Any, claim: Claim) -> Claim:
     now = timezone.now()
     # 1. Only one confirmation of this claim can win, so nothing is counted twice.
     if not Claim.objects.filter(pk=claim.pk, status=ClaimStatus.PENDING).update(
-            status=ClaimStatus.CONFIRMED, decided_by=_user(actor), decided_at=now, updated_at=now):
+            status=ClaimStatus.CONFIRMED, decided_by=person_of(actor), decided_at=now, updated_at=now):
         claim.refresh_from_db()
         raise ValidationError(_("该认领已处理（%(status)s），不能重复确认。")
                               % {"status": claim.get_status_display()})
@@ -604,7 +600,7 @@ def claim_confirm(*, actor: Any, claim: Claim) -> Claim:
 
 
 @transaction.atomic
-def claim_create_confirmed(*, actor: Any, need: Need, organisation: Organisation,
+def claim_create_confirmed(*, actor: Actor, need: Need, organisation: Organisation,
                            resource: Resource | None = None,
                            quantity: int = 1, role: str = ClaimRole.LEAD, note: str = "",
                            channel: str = "meeting") -> Claim:
@@ -619,10 +615,10 @@ def claim_create_confirmed(*, actor: Any, need: Need, organisation: Organisation
     return claim_confirm(actor=actor, claim=claim)
 
 
-def _decide(*, actor: Any, claim: Claim, status: str, reason: str) -> Claim:
+def _decide(*, actor: Actor, claim: Claim, status: str, reason: str) -> Claim:
     now = timezone.now()
     if not Claim.objects.filter(pk=claim.pk, status=ClaimStatus.PENDING).update(
-            status=status, reason=reason[:300], decided_by=_user(actor), decided_at=now, updated_at=now):
+            status=status, reason=reason[:300], decided_by=person_of(actor), decided_at=now, updated_at=now):
         raise ValidationError(_("只有待确认的认领可以处理。"))
     claim.refresh_from_db()
     record_activity(actor=actor, action="decline", obj=claim,
@@ -633,7 +629,7 @@ def _decide(*, actor: Any, claim: Claim, status: str, reason: str) -> Claim:
 
 
 @transaction.atomic
-def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
+def claim_decline(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     """Staff decline a pending claim with a reason; nothing was counted, so nothing is undone."""
     reason = _clean_text(reason)
     if not reason:
@@ -646,7 +642,7 @@ def claim_decline(*, actor: Any, claim: Claim, reason: str) -> Claim:
 
 
 @transaction.atomic
-def claim_withdraw(*, actor: Any, claim: Claim, reason: str) -> Claim:
+def claim_withdraw(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     """The claiming unit (or staff) withdraws a claim with a reason. A confirmed claim gives
     its quantity back to the need (reopening it if it was covered) and to the resource."""
     reason = _clean_text(reason)

@@ -14,7 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
 
@@ -102,7 +104,7 @@ def _requester_only(scope: Any, need: Any) -> bool:
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if scope.is_self_service and not (scope.is_staff_like or scope.is_liaison):
         # Residents, riders and volunteers post in the short form, for their own community.
@@ -122,7 +124,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_for(request.user, pk, change=True)
     scope = get_scope(request.user)
     form_class = ResidentNeedForm if _requester_only(scope, need) else NeedForm
@@ -150,7 +152,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def need_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Publish, return (with a reason) or close a need."""
     need = selectors.need_get(user=request.user, pk=pk)
     reason = (request.POST.get("reason") or "").strip()
@@ -182,7 +184,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 # ---- claims ----------------------------------------------------------------------------------
 
 @login_required
-def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
     staff = scope.covers_region(need.community)
@@ -205,7 +207,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def claim_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Confirm, decline or withdraw a claim."""
     claim = selectors.claim_get(user=request.user, pk=pk)
     reason = (request.POST.get("reason") or "").strip()
@@ -244,7 +246,6 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
     can_change = scope.can_change(resource)
-    from lianjian.accounts.selectors import activity_for
 
     return render(request, "lists/resource_detail.html", {
         "resource": resource, "can_change": can_change,
@@ -254,7 +255,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def resource_create(request: HttpRequest) -> HttpResponse:
+def resource_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.is_staff_like or scope.is_liaison):
         raise PermissionDenied
@@ -274,7 +275,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_for(request.user, pk, change=True)
     form = ResourceForm(request.POST or None, instance=resource, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -294,7 +295,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resource_status(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)
     try:
         services.resource_set_status(actor=request.user, resource=resource, status=request.POST.get("status",

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource, ResourceStatus
@@ -84,7 +85,7 @@ def _resources_by_id(ids: list[str]) -> dict[str, Resource]:
     return {str(r.pk): r for r in rows}
 
 
-def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5, include_weak: bool = False
+def suggestions_for_need(*, user: Viewer, need: Need, top_k: int = 5, include_weak: bool = False
                          ) -> list[Suggestion]:
     """The best resources of the community's joint units for *need*, with reasons (staff only).
 
@@ -122,7 +123,7 @@ def _open_needs_for(org: Organisation) -> QuerySet[Need]:
             .exclude(pk__in=already).order_by("-published_at", "-id"))
 
 
-def needs_for_organisation(*, user: Any, organisation: Organisation, resource: Resource | None = None,
+def needs_for_organisation(*, user: Viewer, organisation: Organisation, resource: Resource | None = None,
                            top_k: int = 10) -> list[NeedSuggestion]:
     """Open needs of the unit's communities that one of its resources (or *resource*) could meet."""
     scope = get_scope(user)
@@ -152,7 +153,7 @@ class SheetRow:
     suggestions: list[Suggestion]
 
 
-def match_sheet(*, user: Any, community: Region, top_k: int = 3) -> list[SheetRow]:
+def match_sheet(*, user: Viewer, community: Region, top_k: int = 3) -> list[SheetRow]:
     """Every open need of the community with its top suggestions, for the annual meeting."""
     if not get_scope(user).covers_region(community):
         raise PermissionDenied
@@ -204,7 +205,7 @@ def _kinds_named(q: str) -> list[str]:
             if q == value or q in str(label).lower() or q in source[value]]
 
 
-def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
+def invite_units_for_need(*, user: Viewer, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
     """The active joint units of the need's community grouped by unit kind, for inviting by
     hand when no listed resource fits - units with no resource at all included (a bus company
     offers buses, not list entries). *q* searches name, short name and kind; *kind* filters."""
@@ -237,7 +238,7 @@ def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "")
     return groups
 
 
-def invitable_unit(*, user: Any, need: Need, organisation_id: Any) -> Organisation | None:
+def invitable_unit(*, user: Viewer, need: Need, organisation_id: Any) -> Organisation | None:
     """The active joint unit of the need's community with this id, or None (any other id)."""
     if not get_scope(user).covers_region(need.community):
         raise PermissionDenied
@@ -251,7 +252,7 @@ def invitable_unit(*, user: Any, need: Need, organisation_id: Any) -> Organisati
                                        partnerships__status=PartnershipStatus.ACTIVE).first()
 
 
-def invitations_for(*, user: Any) -> QuerySet[ClaimInvitation]:
+def invitations_for(*, user: Viewer) -> QuerySet[ClaimInvitation]:
     """Invitations to the user's own units that are not answered yet."""
     scope = get_scope(user)
     return (ClaimInvitation.objects.filter(organisation_id__in=sorted(scope.org_ids), claim__isnull=True,

@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.text import append_row
 from lianjian.lists.models import Need
 from lianjian.lists.selectors import need_get, resource_get
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Organisation, OrgKind
 from lianjian.orgs.selectors import organisation_get
+from lianjian.regions.models import Region
 from lianjian.regions.selectors import region_get
 
 from . import selectors, services
@@ -32,7 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.is_staff_like or scope.is_liaison):
         raise PermissionDenied
-    from lianjian.regions.models import Region
 
     communities = scope.filter_regions(Region.objects.communities()).order_by("code")[:200]
     units = []
@@ -45,8 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    from lianjian.orgs.models import OrgKind
-
     return [(value, str(label)) for value, label in OrgKind.choices]
 
 
@@ -72,7 +71,7 @@ def need_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Invite the unit of a suggested resource (``resource``), or any active joint unit of the
     need's community (``organisation``), with or without listed resources."""
     need = need_get(user=request.user, pk=pk)
@@ -92,7 +91,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     return _invite(request, need, suggestion.organisation, suggestion)
 
 
-def _invite(request: HttpRequest, need: Need, org: Organisation,
+def _invite(request: AuthenticatedHttpRequest, need: Need, org: Organisation,
             suggestion: selectors.Suggestion | None = None) -> HttpResponse:
     try:
         invitation = services.invitation_create(
@@ -112,7 +111,7 @@ def _invite(request: HttpRequest, need: Need, org: Organisation,
 
 
 @login_required
-def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The invited liaison's one-click claim page."""
     inv = get_object_or_404(ClaimInvitation.objects.select_related("need__community", "need__category", "organisation",
                                                               "resource"), pk=pk)

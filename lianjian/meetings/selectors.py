@@ -10,16 +10,18 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.lists.models import Claim, ClaimStatus, Need
 from lianjian.orgs.models import Organisation, Partnership
+from lianjian.orgs.selectors import partner_units_for
 
 from .models import Attendance, BoardItem, Invitation, Meeting, MeetingClaim, Proposal, ProposalStatus
 
 LIVE = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
 
 
-def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
+def meeting_list(*, user: Viewer, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
     """Meetings of communities in the user's scope, plus those a liaison's unit is invited to."""
     scope = get_scope(user)
     qs = Meeting.objects.all()
@@ -46,7 +48,7 @@ def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -
     )
 
 
-def meeting_for(user: Any, pk: Any, *, change: bool = False, light: bool = False) -> Meeting:
+def meeting_for(user: Viewer, pk: Any, *, change: bool = False, light: bool = False) -> Meeting:
     """The meeting *pk* if *user* may see it (and run it, with ``change``: the community's staff),
     else Http404 / PermissionDenied. ``light`` skips what only the full pages need (board polls)."""
     qs = Meeting.objects.select_related("community") if light else Meeting.objects.select_related(
@@ -58,12 +60,12 @@ def meeting_for(user: Any, pk: Any, *, change: bool = False, light: bool = False
     return require_access(user, meeting, change=change)
 
 
-def meeting_get(*, user: Any, pk: Any, light: bool = False) -> Meeting:
+def meeting_get(*, user: Viewer, pk: Any, light: bool = False) -> Meeting:
     """A meeting the user may see; ``light`` skips what only the full pages need (board polls)."""
     return meeting_for(user, pk, light=light)
 
 
-def can_run(user: Any, meeting: Meeting) -> bool:
+def can_run(user: Viewer, meeting: Meeting) -> bool:
     """Whether *user* runs *meeting* (the community's staff): the meeting's own write rule."""
     return get_scope(user).can_change(meeting)
 
@@ -202,7 +204,7 @@ def meeting_claims(*, meeting: Meeting) -> list[MeetingClaim]:
     )
 
 
-def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
+def claimable_needs_for(*, user: Viewer, meeting: Meeting) -> list[Need]:
     """Published needs of the community not yet on the board (for staff to add)."""
     on_board = BoardItem.objects.filter(meeting=meeting).values("need_id")
     return list(
@@ -215,7 +217,6 @@ def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
 def meeting_unit_get(*, meeting: Meeting, pk: Any) -> Organisation:
     """A unit that may be marked present at *meeting*: one it invited or an active joint unit of its
     community; 404 for any other id."""
-    from lianjian.orgs.selectors import partner_units_for
 
     invited = Invitation.objects.filter(meeting=meeting).values("organisation_id")
     text = str(pk or "")

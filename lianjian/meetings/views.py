@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
 from lianjian.core.qr import QRFormat, qr_response
@@ -53,7 +54,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
     form = MeetingForm(request.POST or None, user=request.user)
@@ -126,7 +127,7 @@ def meeting_qr(request: HttpRequest, pk: int, fmt: QRFormat = "svg") -> HttpResp
 
 
 @login_required
-def meeting_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+def meeting_checkin(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
     """Where the QR code leads: a logged-in attendee signs in with one tap."""
     meeting = get_object_or_404(Meeting.objects.select_related("community"), pk=pk)
     if token != meeting.checkin_token:
@@ -172,7 +173,7 @@ def _int(value: Any) -> int:
 
 @login_required
 @require_POST
-def attendance_tick(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_tick(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     org = selectors.meeting_unit_get(meeting=meeting, pk=request.POST.get("organisation"))
     _attempt(
@@ -185,7 +186,7 @@ def attendance_tick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     form = ProposalForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -217,7 +218,7 @@ def _staff_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 @login_required
 @require_POST
-def proposal_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_convert(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     form = ConvertForm(request.POST)
     if form.is_valid():
@@ -240,7 +241,7 @@ def proposal_convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     need = Need.objects.filter(pk=request.POST.get("need") or 0, community=proposal.meeting.community).first()
     if need is None:
@@ -256,7 +257,7 @@ def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     _attempt(
         request,
@@ -270,7 +271,7 @@ def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     _attempt(
         request,
@@ -284,7 +285,7 @@ def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     form = MinutesForm(request.POST)
     if form.is_valid():
@@ -303,7 +304,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_add(request: HttpRequest, pk: int) -> HttpResponse:
+def board_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     need = Need.objects.filter(pk=_int(request.POST.get("need")), community=meeting.community).first()
     if need is None:
@@ -319,7 +320,7 @@ def board_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_confirm(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
+def claim_confirm(request: AuthenticatedHttpRequest, pk: int, claim_pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     claim = get_object_or_404(Claim, pk=claim_pk, need__community=meeting.community)
     _attempt(
@@ -332,7 +333,7 @@ def claim_confirm(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_confirm_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     n = 0
     for mc in selectors.meeting_claims(meeting=meeting):
@@ -407,7 +408,7 @@ def _claiming_unit(orgs: list[Organisation], pk: int | None) -> Organisation | N
 
 
 @login_required
-def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The phone page: the meeting's needs with a claim button for the liaison's unit."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     orgs = _liaison_orgs(request, meeting)

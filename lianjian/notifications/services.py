@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 
+from lianjian.accounts.actors import Actor, require_person
+
 from .models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def _deliver(ids: list[int], text: str, url: str, kind: str) -> None:
 
 
 @transaction.atomic
-def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
     """Mark one of the actor's own notifications read."""
     if notification.recipient_id != getattr(actor, "pk", None):
         raise PermissionDenied
@@ -70,12 +72,10 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor: Any, since: Any = None) -> int:
+def notification_mark_all_read(*, actor: Actor, since: Any = None) -> int:
     """Mark every unread notification of the actor read (those created since *since*, if given);
     return how many changed."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
-    qs = Notification.objects.filter(recipient=actor, is_read=False)
+    qs = Notification.objects.filter(recipient=require_person(actor), is_read=False)
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs.update(is_read=True)

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.auth import public_write_auth
 from lianjian.api.base import Id, People, Year, document_schema, patch_values
@@ -369,7 +370,7 @@ def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
     response={201: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Start a project that did not come from a need (staff, or the lead unit's liaison)",
 )
-def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
+def create_project(request: AuthenticatedHttpRequest, payload: ProjectIn) -> Status:
     data = payload.dict()
     community = selectors.community_choices(user=request.user).filter(pk=data.pop("community_id")).first()
     if community is None:
@@ -396,7 +397,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
     response={201: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Turn a need's confirmed claims into its project (or add late claims to it)",
 )
-def create_from_need(request: HttpRequest, need_id: int) -> Status:
+def create_from_need(request: AuthenticatedHttpRequest, need_id: int) -> Status:
     need = need_get(user=request.user, pk=need_id)
     if not get_scope(request.user).covers_region(need.community):
         raise Http404
@@ -409,7 +410,7 @@ def create_from_need(request: HttpRequest, need_id: int) -> Status:
     response={200: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Change plan, budget, material value, dates or wording",
 )
-def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
+def update_project(request: AuthenticatedHttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
     project = services.project_update(actor=request.user, project=project,
                                       **patch_values(payload, nullable=("start_date", "end_date")))
@@ -422,7 +423,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
     summary="Report progress (JSON, or multipart/form-data with `photos` files)",
     openapi_extra=_body_doc(ProgressIn),
 )
-def add_progress(request: HttpRequest, project_id: int) -> Status:
+def add_progress(request: AuthenticatedHttpRequest, project_id: int) -> Status:
     project = _get_for_change(request, project_id)
     payload, photos = _payload(request, ProgressIn)
     update = services.progress_add(actor=request.user, project=project, photos=photos, **payload.dict())
@@ -442,7 +443,7 @@ def add_progress(request: HttpRequest, project_id: int) -> Status:
 
 
 @router.post("/{id:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress")
-def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
+def start_project(request: AuthenticatedHttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
     project = services.project_start(
         actor=request.user, project=_get_for_change(request, project_id), start_date=payload.start_date
     )
@@ -456,7 +457,7 @@ def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> di
     "progress report with photos (JSON)",
     openapi_extra=_body_doc(CompleteIn),
 )
-def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def complete_project(request: AuthenticatedHttpRequest, project_id: int) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
     payload, photos = _payload(request, CompleteIn)
     services.project_complete(actor=request.user, project=project, photos=photos, **payload.dict())
@@ -468,7 +469,7 @@ def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
     response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Cancel an open project with a reason (community staff)",
 )
-def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> dict[str, Any]:
+def cancel_project(request: AuthenticatedHttpRequest, project_id: int, payload: CancelIn) -> dict[str, Any]:
     project = services.project_cancel(
         actor=request.user, project=_get_for_change(request, project_id), reason=payload.reason
     )
@@ -476,7 +477,7 @@ def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> 
 
 
 @router.post("/{id:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone")
-def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Status:
+def add_milestone(request: AuthenticatedHttpRequest, project_id: int, payload: MilestoneIn) -> Status:
     m = services.milestone_add(actor=request.user, project=_get_for_change(request, project_id), **payload.dict())
     return Status(201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False})
 
@@ -486,7 +487,7 @@ def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -
     response={200: MilestoneOut, **ERROR_RESPONSES},
     summary="Mark a milestone reached",
 )
-def done_milestone(request: HttpRequest, milestone_id: int) -> dict[str, Any]:
+def done_milestone(request: AuthenticatedHttpRequest, milestone_id: int) -> dict[str, Any]:
     m = selectors.milestone_for(request.user, milestone_id, change=True)
     m = services.milestone_done(actor=request.user, milestone=m)
     return {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer, person_of
 from lianjian.lists.journey import CURRENT, DONE, STOPPED, WAITING
 from lianjian.lists.models import NeedStatus
 
@@ -20,7 +21,7 @@ def need_projects_prefetch(prefix: str = "") -> Prefetch[Any]:
     return Prefetch(f"{prefix}projects", queryset=Project.objects.select_related("lead_org").order_by("created_at"))
 
 
-def project_stages(need: Any, user: Any, detail: bool) -> list[dict[str, Any]]:
+def project_stages(need: Any, user: Viewer, detail: bool) -> list[dict[str, Any]]:
     """The project stage (done when every project is completed) and the rating stage."""
     status = need.status
     stages: list[dict[str, Any]] = []
@@ -54,7 +55,8 @@ def project_stages(need: Any, user: Any, detail: bool) -> list[dict[str, Any]]:
     if not completed:
         rating.update(state=WAITING, text=_("项目完成后可以评价"))
     else:
-        mine = dict(Rating.objects.filter(project__in=completed, rater=user).values_list("project_id", "stars"))
+        mine = dict(Rating.objects.filter(project__in=completed, rater=person_of(user))
+                    .values_list("project_id", "stars"))
         for p in completed:
             p.my_stars = mine.get(p.pk)  # type: ignore[attr-defined]
         if len(mine) == len(completed):

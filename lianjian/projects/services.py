@@ -22,13 +22,16 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
 from lianjian.core.text import check_text
 from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
+from lianjian.notifications.services import notify
 from lianjian.orgs.models import Organisation, Partnership
+from lianjian.orgs.selectors import is_active_partner
 
 from .models import (
     CompletedUnit,
@@ -40,6 +43,7 @@ from .models import (
     ProjectUnit,
     Rating,
 )
+from .selectors import milestones_overdue
 
 UPDATE_FIELDS = [
     "title",
@@ -66,14 +70,14 @@ class AnonymousRater:
 
 
 # ---- permissions ------------------------------------------------------------------------------
-def _require_view(actor: Any, project: Project) -> Any:
+def _require_view(actor: Actor, project: Project) -> Any:
     scope = get_scope(actor)
     if not scope.can_view(project):
         raise PermissionDenied
     return scope
 
 
-def _require_manage(actor: Any, project: Project) -> Any:
+def _require_manage(actor: Actor, project: Project) -> Any:
     """Plan, milestones, start and completion: community staff or the lead unit's liaison."""
     scope = get_scope(actor)
     if not (scope.covers_region(project.community) or project.lead_org_id in scope.org_ids):
@@ -81,7 +85,7 @@ def _require_manage(actor: Any, project: Project) -> Any:
     return scope
 
 
-def _require_report(actor: Any, project: Project) -> Any:
+def _require_report(actor: Actor, project: Project) -> Any:
     """Progress reports: community staff or a liaison of any participating unit."""
     scope = get_scope(actor)
     if not scope.can_change(project):
@@ -104,7 +108,6 @@ def _require_open(project: Project) -> None:
 # ---- notifications ----------------------------------------------------------------------------
 def _notify(*, recipients: Iterable[Any], text: str, url: str, kind: str) -> None:
     """In-app notification; ``notify`` itself waits for the commit, so a rollback stays silent."""
-    from lianjian.notifications.services import notify
 
     notify(recipients=[u for u in recipients if u is not None], text=text, url=url, kind=kind)
 
@@ -168,7 +171,6 @@ def _save_photos(update: ProgressUpdate, photos: Sequence[PreparedPhoto]) -> Non
 
 def _check_liaison_partner(organisation: Organisation, community: Any, field: str = "lead_org") -> None:
     """Every unit of a project is an ACTIVE joint unit of the project's community."""
-    from lianjian.orgs.selectors import is_active_partner
 
     if not is_active_partner(organisation, community):
         raise ValidationError({field: _("“%(name)s”不是本社区的联建单位。") % {"name": organisation.name}})
@@ -178,7 +180,7 @@ def _check_liaison_partner(organisation: Organisation, community: Any, field: st
 @transaction.atomic
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     community: Any,
     year: int,
     title: str,
@@ -217,7 +219,7 @@ def project_create(
         start_date=start_date,
         end_date=end_date,
         need=need,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_of(actor),
     )
     _validate_dates(project)
     project.full_clean()
@@ -243,7 +245,7 @@ def _validate_dates(project: Project) -> None:
 @transaction.atomic
 def project_add_unit(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     organisation: Organisation,
     role: str = ClaimRole.PARTNER,
@@ -283,7 +285,7 @@ def project_add_unit(
 
 
 @transaction.atomic
-def project_create_from_claims(*, actor: Any, need: Need, claims: Iterable[Claim] | None = None) -> Project:
+def project_create_from_claims(*, actor: Actor, need: Need, claims: Iterable[Claim] | None = None) -> Project:
     """Turn a need's confirmed claims into its project (项目), or add them to the existing one.
 
     Year, community, category and title come from the need. The lead is the claim with the
@@ -328,7 +330,7 @@ def project_create_from_claims(*, actor: Any, need: Need, claims: Iterable[Claim
 
 # ---- plan and milestones ----------------------------------------------------------------------
 @transaction.atomic
-def project_update(*, actor: Any, project: Project, **data: Any) -> Project:
+def project_update(*, actor: Actor, project: Project, **data: Any) -> Project:
     """Change a project's plan, budget, material value, dates or wording (staff or the lead unit)."""
     unknown = set(data) - set(UPDATE_FIELDS)
     if unknown:
@@ -353,7 +355,7 @@ def project_update(*, actor: Any, project: Project, **data: Any) -> Project:
 
 
 @transaction.atomic
-def milestone_add(*, actor: Any, project: Project, title: str, due_date: dt.date) -> Milestone:
+def milestone_add(*, actor: Actor, project: Project, title: str, due_date: dt.date) -> Milestone:
     """Add a milestone with its due date to an open project."""
     _require_manage(actor, project)
     project = _lock(project)
@@ -371,7 +373,7 @@ def milestone_add(*, actor: Any, project: Project, title: str, due_date: dt.date
 
 
 @transaction.atomic
-def milestone_done(*, actor: Any, milestone: Milestone, done_on: dt.date | None = None) -> Milestone:
+def milestone_done(*, actor: Actor, milestone: Milestone, done_on: dt.date | None = None) -> Milestone:
     """Mark a milestone reached (once; a second call changes nothing)."""
     project = milestone.project
     _require_report(actor, project)
@@ -392,12 +394,11 @@ def milestone_done(*, actor: Any, milestone: Milestone, done_on: dt.date | None 
 
 
 @transaction.atomic
-def milestones_flag_overdue(*, actor: Any, today: dt.date | None = None) -> list[Milestone]:
+def milestones_flag_overdue(*, actor: Actor, today: dt.date | None = None) -> list[Milestone]:
     """Flag every overdue milestone of an open project once; tell staff and the lead liaison.
 
     The flag is set with a conditional UPDATE, so two runs at the same time notify once.
     """
-    from .selectors import milestones_overdue
 
     if not get_scope(actor).is_superuser:
         raise PermissionDenied
@@ -425,7 +426,7 @@ def milestones_flag_overdue(*, actor: Any, today: dt.date | None = None) -> list
 
 # ---- status -----------------------------------------------------------------------------------
 @transaction.atomic
-def project_start(*, actor: Any, project: Project, start_date: dt.date | None = None) -> Project:
+def project_start(*, actor: Actor, project: Project, start_date: dt.date | None = None) -> Project:
     """Planned → in progress."""
     _require_manage(actor, project)
     project = _lock(project)
@@ -447,7 +448,7 @@ def project_start(*, actor: Any, project: Project, start_date: dt.date | None = 
 @transaction.atomic
 def progress_add(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     text: str,
     happened_on: dt.date,
@@ -488,7 +489,7 @@ def progress_add(
         people_served=people,
         volunteer_hours=hours,
         is_completion=is_completion,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=person_of(actor),
         organisation_id=own[0] if own else None,
     )
     update.full_clean(exclude=["project", "author", "organisation"])
@@ -532,7 +533,7 @@ def progress_add(
 @transaction.atomic
 def project_complete(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     summary: str,
     completed_on: dt.date | None,
@@ -608,7 +609,7 @@ def project_complete(
 
 
 @transaction.atomic
-def project_cancel(*, actor: Any, project: Project, reason: str) -> Project:
+def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
     """Cancel an open project with a reason (community staff only)."""
     if not get_scope(actor).covers_region(project.community):
         raise PermissionDenied
@@ -661,7 +662,7 @@ def completed_unit_counts() -> dict[tuple[int, int, int], int]:
 
 
 @transaction.atomic
-def completed_units_rebuild(*, actor: Any) -> tuple[int, int]:
+def completed_units_rebuild(*, actor: Actor) -> tuple[int, int]:
     """Recount the completed-units summary from Project/ProjectUnit (``lianjian rebuild_stats``).
 
     Needed after rows were written around the services (bulk loads, the bench generators).

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
@@ -48,7 +50,7 @@ def _form_error(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _permissions(user: Any, project: Project) -> dict[str, bool]:
+def _permissions(user: Viewer, project: Project) -> dict[str, bool]:
     scope = get_scope(user)
     staff = scope.covers_region(project.community)
     manage = staff or project.lead_org_id in scope.org_ids
@@ -107,7 +109,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     communities = selectors.community_choices(user=request.user)
     community = communities.filter(pk=request.GET.get("community") or 0).first() or communities.first()
     if community is None:
@@ -151,7 +153,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     if not _permissions(request.user, project)["can_edit"]:
         raise PermissionDenied
@@ -200,7 +202,7 @@ def _action_form(
 
 
 @login_required
-def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -214,7 +216,7 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def project_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def call(p: Project, data: dict[str, Any]) -> Any:
         return services.project_complete(
             actor=request.user,
@@ -239,7 +241,7 @@ def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def project_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -252,7 +254,7 @@ def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -266,7 +268,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
     if not _permissions(request.user, milestone.project)["can_report"]:
         raise PermissionDenied
@@ -277,7 +279,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_start(request: HttpRequest, pk: int) -> HttpResponse:
+def project_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     if not _permissions(request.user, project)["can_manage"]:
         raise PermissionDenied
@@ -292,7 +294,7 @@ def project_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_from_need(request: HttpRequest, need_pk: int) -> HttpResponse:
+def project_from_need(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
     """Staff turn a need's confirmed claims into its project (or add late claims to it)."""
     need = Need.objects.select_related("community").filter(pk=need_pk).first()
     if need is None or not get_scope(request.user).covers_region(need.community):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
 from lianjian.lists.services import need_default_source, need_update
 
@@ -118,7 +119,7 @@ class NeedsSpec(LedgerSpec):
         return {"category": category_options(), "urgency": choice_labels(Urgency),
                 "source": choice_labels(NeedSource), "status": statuses}
 
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
         titles = {v["title"] for v in values}
         needs = Need.objects.filter(community=community)
         # A large file is compared with all of the community's needs: SQLite allows 32,766 query
@@ -130,7 +131,7 @@ class NeedsSpec(LedgerSpec):
                             groups=group_lookup(), existing=existing, now=timezone.now())
 
     def check_row(self, row: int, values: dict[str, Any], *, ctx: NeedsContext, community: Any,
-                  actor: Any) -> Plan:
+                  actor: Actor) -> Plan:
         errors: dict[str, str] = {}
         requester_org = None
         if values["requester_org"]:
@@ -150,7 +151,7 @@ class NeedsSpec(LedgerSpec):
         if (title, year) in ctx.existing:
             errors["title"] = _("本社区 %(year)d 年度已有同名需求。") % {"year": year}
         status = values["status"] or NeedStatus.SUBMITTED
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = person_of(actor)
         need = Need(
             community=community, title=title, description=values["description"], category=values["category"],
             beneficiary_count=values["beneficiary_count"],
@@ -178,7 +179,7 @@ class NeedsSpec(LedgerSpec):
     def duplicate_key(self, plan: Plan) -> Hashable:
         return (plan.obj.title, plan.obj.year)
 
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: NeedsContext) -> int:
         needs = Need.objects.bulk_create([p.obj for p in plans], batch_size=1000)
         through = Need.beneficiary_groups.through
         through.objects.bulk_create([
@@ -198,7 +199,7 @@ class NeedsSpec(LedgerSpec):
         return {n.pk: n for n in needs.iterator(chunk_size=2000) if n.pk in ids}
 
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: NeedsContext,
-                     community: Any, actor: Any) -> Plan:
+                     community: Any, actor: Actor) -> Plan:
         self.refuse_changes(changed, UPDATABLE, obj)
         if obj.status == NeedStatus.CLOSED:
             raise RowInvalid({sorted(changed)[0]: _("需求已关闭，不能修改。")})
@@ -244,7 +245,7 @@ class NeedsSpec(LedgerSpec):
             raise RowInvalid(errors)
         return Plan(row=row, action=_("更新"), label=title, obj=obj, extra={"data": data, "groups": groups})
 
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: NeedsContext) -> int:
         for plan in plans:
             need_update(actor=actor, need=plan.obj, beneficiary_groups=plan.extra["groups"], **plan.extra["data"])
         return len(plans)
