@@ -160,7 +160,7 @@ def _meeting_part(community: Region, year: int) -> MeetingPart | None:
             "quantity": f"{mc.claim.quantity}{mc.claim.need.quantity_unit}",
         }
         for mc in meeting_claims(meeting=meeting)
-        if mc.claim.status in ("pending", "confirmed")
+        if mc.claim.is_live
     ]
     return MeetingPart(
         title=meeting.title,

@@ -27,6 +27,7 @@ from huey.contrib.djhuey import db_task
 
 from .activity import ActorLike, person_of
 from .models import Job, JobStatus
+from .text import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def job_run(job_id: int) -> str:
         filename, content = runner(job, _progress(job))
     except (ValidationError, PermissionDenied) as exc:
         messages = getattr(exc, "messages", None) or [str(exc) or _("您无权执行该操作。")]
-        _finish_failed(job, "；".join(str(m) for m in messages))
+        _finish_failed(job, error_text(messages))
         logger.info("job %s (%s) refused: %s", job.pk, job.kind, job.error)
         return job.status
     except Exception:

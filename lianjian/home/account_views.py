@@ -21,6 +21,7 @@ from lianjian.accounts.forms import TokenForm
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.models import ApiToken
 from lianjian.accounts.permissions import get_scope
+from lianjian.core.text import error_text
 from lianjian.regions.models import Region
 from lianjian.regions.selectors import community_search
 
@@ -51,7 +52,7 @@ def community_set(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         services.home_community_set(actor=request.user, community=community)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect(reverse("accounts:account") + "#community")
     except PermissionDenied:
         messages.error(request, _("您的角色由社区或单位管理，不能自己选择社区。"))

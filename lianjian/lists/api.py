@@ -19,7 +19,7 @@ from lianjian.accounts.permissions import get_scope
 from lianjian.api.base import Id, People, Quantity, Year, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
 from lianjian.api.limits import MAX_CODES, MAX_IDS, MAX_TEXT, Code
-from lianjian.api.pagination import Pages
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import organisation_get, partner_unit_for, partnered_communities
 from lianjian.regions.models import Region
@@ -263,22 +263,6 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
     }
 
 
-class _LazyPage:
-    """Let the paginator slice the queryset first, then shape only that page."""
-
-    def __init__(self, qs: Any, shape: Any) -> None:
-        self.qs, self.shape = qs, shape
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.shape(o) for o in self.qs[item]]
-
-
 # ---- lookups ---------------------------------------------------------------------------------
 
 def _category(code: str | None) -> Category | None:
@@ -351,7 +335,7 @@ def list_needs(request: HttpRequest, filters: Query[NeedFilter]) -> Any:
         raise Http404
     qs = selectors.need_list(user=request.user, community=community, category=_category(filters.category),
                              status=filters.status, year=filters.year, q=filters.q.strip(), mine=filters.mine)
-    return _LazyPage(_need_qs_for_page(qs), lambda n: _need_out(request, n))
+    return ShapedQuerySet(request, _need_qs_for_page(qs), _need_out)
 
 
 @router.get("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
@@ -419,7 +403,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> Any:
                                  category=_category(filters.category), status=filters.status,
                                  q=filters.q.strip())
     qs = qs.prefetch_related("beneficiary_groups", "communities")
-    return _LazyPage(qs, lambda r: _resource_out(request, r))
+    return ShapedQuerySet(request, qs, _resource_out)
 
 
 @router.get("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
@@ -473,7 +457,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     need = selectors.need_get(user=request.user, pk=filters.need_id) if filters.need_id else None
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None
     qs = selectors.claim_list(user=request.user, need=need, organisation=org, status=filters.status)
-    return _LazyPage(qs, _claim_out)
+    return ShapedQuerySet(request, qs, lambda _request, claim: _claim_out(claim))
 
 
 @router.get("/claims/{id:claim_id}", response={200: ClaimOut, **ERROR_RESPONSES})

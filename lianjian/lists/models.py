@@ -194,7 +194,7 @@ class Need(TimeStampedModel):
 
     @property
     def quantity_open(self) -> int:
-        return max(self.quantity_needed - self.quantity_covered, 0)
+        return quantity_open(self.quantity_needed, self.quantity_covered)
 
     @property
     def coverage_percent(self) -> int:
@@ -336,6 +336,21 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+# Claims that hold a share of a need: waiting for the community's confirmation, or confirmed.
+LIVE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+
+
+def quantity_taken(covered: int, reserved: int = 0) -> int:
+    """How much of a need is taken: its confirmed coverage, or the live claims on it (pending +
+    confirmed) where those already count, as on a meeting's board."""
+    return max(covered, reserved)
+
+
+def quantity_open(needed: int, covered: int, reserved: int = 0) -> int:
+    """How much of a need is still open to claim — the one rule lists and meetings share."""
+    return max(needed - quantity_taken(covered, reserved), 0)
+
+
 class ClaimRole(models.TextChoices):
     LEAD = "lead", _("牵头单位")
     PARTNER = "partner", _("协办单位")
@@ -385,7 +400,7 @@ class Claim(TimeStampedModel):
 
     @property
     def is_live(self) -> bool:
-        return self.status in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+        return self.status in LIVE_CLAIM_STATUSES
 
     def scope_check(self, scope: Any, *, write: bool) -> bool:
         """The claiming unit and the need's community staff see and act on a claim."""

@@ -30,6 +30,7 @@ from lianjian.notifications.services import notify
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 
 from .models import (
+    LIVE_CLAIM_STATUSES,
     SHANGHAI,
     BeneficiaryGroup,
     Category,
@@ -509,7 +510,7 @@ def claim_create(*, actor: Actor, need: Need, organisation: Organisation, resour
             raise ValidationError({"quantity": _("认领数量超过资源剩余数量（剩余 %(n)s %(unit)s）。")
                                    % {"n": resource.remaining, "unit": resource.capacity_unit}})
     if Claim.objects.filter(need=need, organisation=organisation,
-                            status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]).exists():
+                            status__in=LIVE_CLAIM_STATUSES).exists():
         raise ValidationError({"organisation": _("本单位已认领该需求，请勿重复认领。")})
     claim = Claim(need=need, organisation=organisation, resource=resource, quantity=quantity, role=role,
                   note=_clean_text(note)[:300], channel=channel[:10], claimed_by=person_of(actor))
@@ -656,7 +657,7 @@ def claim_withdraw(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     Need.objects.select_for_update().filter(pk=claim.need_id).first()
     was = claim.status
     now = timezone.now()
-    if was not in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED) or not Claim.objects.filter(
+    if was not in LIVE_CLAIM_STATUSES or not Claim.objects.filter(
             pk=claim.pk, status=was).update(status=ClaimStatus.WITHDRAWN, reason=reason[:300],
                                             updated_at=now):
         raise ValidationError(_("该认领已结束，不能撤回。"))

@@ -19,6 +19,7 @@ from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
+from lianjian.core.text import error_text
 
 from . import selectors, services
 from .forms import (
@@ -41,10 +42,6 @@ def _next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 def _fast_page(qs: Any, number: Any) -> Any:
@@ -167,7 +164,7 @@ def need_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             services.need_close(actor=request.user, need=need, reason=reason)
             messages.success(request, _("需求已关闭。"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(_next(request, need.get_absolute_url()))
 
 
@@ -222,7 +219,7 @@ def claim_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
             services.claim_withdraw(actor=request.user, claim=claim, reason=reason)
             messages.success(request, _("认领已撤回。"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(_next(request, claim.get_absolute_url()))
 
 
@@ -302,7 +299,7 @@ def resource_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                                                                                                     ""),
                                      reason=(request.POST.get("reason") or "").strip())
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("资源状态已更新。"))
     return redirect(resource)

@@ -19,7 +19,7 @@ from django.utils import translation
 from lianjian.accounts.actors import Viewer
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
-from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource, ResourceStatus
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, Need, NeedStatus, Resource, ResourceStatus
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
@@ -99,7 +99,7 @@ def suggestions_for_need(*, user: Viewer, need: Need, top_k: int = 5, include_we
     allowed = _partner_org_ids(need.community)
     resources = _resources_by_id([m.resource_id for m in matches])
     invitations = {i.organisation_id: i for i in ClaimInvitation.objects.filter(need=need)}
-    claimed = set(Claim.objects.filter(need=need, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED])
+    claimed = set(Claim.objects.filter(need=need, status__in=LIVE_CLAIM_STATUSES)
                   .values_list("organisation_id", flat=True))
     out: list[Suggestion] = []
     for match in matches:
@@ -117,7 +117,7 @@ def suggestions_for_need(*, user: Viewer, need: Need, top_k: int = 5, include_we
 def _open_needs_for(org: Organisation) -> QuerySet[Need]:
     communities = Partnership.objects.filter(organisation=org, status=PartnershipStatus.ACTIVE).values(
         "community_id")
-    already = Claim.objects.filter(organisation=org, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]
+    already = Claim.objects.filter(organisation=org, status__in=LIVE_CLAIM_STATUSES
                                    ).values("need_id")
     return (_need_queryset().filter(community_id__in=communities, status=NeedStatus.PUBLISHED)
             .exclude(pk__in=already).order_by("-published_at", "-id"))
@@ -226,7 +226,7 @@ def invite_units_for_need(*, user: Viewer, need: Need, q: str = "", kind: str = 
                        .values_list("organisation_id", flat=True))
     invitations = {i.organisation_id: i for i in ClaimInvitation.objects.filter(need=need, organisation_id__in=ids)}
     claimed = set(Claim.objects.filter(need=need, organisation_id__in=ids,
-                                       status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED])
+                                       status__in=LIVE_CLAIM_STATUSES)
                   .values_list("organisation_id", flat=True))
     groups: list[InviteGroup] = []
     for value, label in OrgKind.choices:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
-from lianjian.core.text import append_row
+from lianjian.core.text import append_row, error_text
 from lianjian.lists.models import Need
 from lianjian.lists.selectors import need_get, resource_get
 from lianjian.orgs.models import Organisation, OrgKind
@@ -22,10 +22,6 @@ from lianjian.regions.selectors import region_get
 
 from . import selectors, services
 from .models import ClaimInvitation
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 @login_required
@@ -99,7 +95,7 @@ def _invite(request: AuthenticatedHttpRequest, need: Need, org: Organisation,
             resource=suggestion.resource if suggestion else None, score=suggestion.score if suggestion else 0.0,
             reasons=suggestion.reasons if suggestion else [])
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         name = invitation.organisation.name
         if services.has_liaison(invitation.organisation):
@@ -127,7 +123,7 @@ def invitation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.invitation_accept(actor=request.user, invitation=inv, quantity=quantity)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("已认领，等待社区确认。"))
             return redirect(need)

@@ -12,13 +12,11 @@ from django.http import Http404
 
 from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope, require_access
-from lianjian.lists.models import Claim, ClaimStatus, Need
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, Need, quantity_taken
 from lianjian.orgs.models import Organisation, Partnership
 from lianjian.orgs.selectors import partner_units_for
 
 from .models import Attendance, BoardItem, Invitation, Meeting, MeetingClaim, Proposal, ProposalStatus
-
-LIVE = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
 
 
 def meeting_list(*, user: Viewer, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
@@ -129,7 +127,7 @@ class BoardRow:
     @property
     def percent(self) -> int:
         n = self.need.quantity_needed or 1
-        return min(100, round(100 * max(self.claimed, self.need.quantity_covered) / n))
+        return min(100, round(100 * quantity_taken(self.need.quantity_covered, self.claimed) / n))
 
     @property
     def is_full(self) -> bool:
@@ -173,7 +171,7 @@ def board_rows(*, meeting: Meeting) -> list[BoardRow]:
     need_ids = [i.need_id for i in items]
     claims: dict[int, list[Claim]] = {}
     for c in (
-        Claim.objects.filter(need_id__in=need_ids, status__in=LIVE)
+        Claim.objects.filter(need_id__in=need_ids, status__in=LIVE_CLAIM_STATUSES)
         .select_related("organisation")
         .order_by("created_at", "id")
     ):

@@ -25,7 +25,7 @@ from lianjian.accounts.actors import Actor, person_of, require_person
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.text import check_text
-from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, ClaimStatus, Need, NeedStatus, quantity_open
 from lianjian.orgs.models import Organisation
 
 from . import lists_bridge
@@ -43,8 +43,6 @@ from .models import (
     ProposalStatus,
 )
 from .selectors import meeting_unit_get
-
-LIVE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
 
 
 def _require_staff(actor: Actor, meeting: Meeting) -> None:
@@ -461,7 +459,8 @@ def meeting_claim_create(
     if live.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": _("本单位已认领该需求，无需重复认领。")})
     claimed = live.aggregate(n=Sum("quantity"))["n"] or 0
-    still_open = need.quantity_needed - max(claimed, need.quantity_covered)
+    # At the meeting pending claims hold their share too: staff confirm them at the end.
+    still_open = quantity_open(need.quantity_needed, need.quantity_covered, reserved=claimed)
     if need.status != NeedStatus.PUBLISHED or still_open <= 0:
         raise ValidationError({"quantity": _("“%(title)s”已被认领满，感谢支持！") % {"title": need.title}})
     if quantity > still_open:

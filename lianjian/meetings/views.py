@@ -17,6 +17,7 @@ from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
 from lianjian.core.qr import QRFormat, qr_response
+from lianjian.core.text import error_text
 from lianjian.lists.models import Claim, Need
 from lianjian.orgs.models import Organisation, PartnershipStatus
 
@@ -25,16 +26,12 @@ from .forms import ClaimForm, ConvertForm, MeetingForm, MinutesForm, ProposalFor
 from .models import Meeting, MeetingStatus, Proposal
 
 
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
-
-
 def _attempt(request: HttpRequest, func: Callable[[], Any], ok: str) -> Any:
     """Run one service call, turning a refusal into a message instead of an error page."""
     try:
         result = func()
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return None
     messages.success(request, ok)
     return result
@@ -342,7 +339,7 @@ def claim_confirm_all(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 services.meeting_claim_confirm(actor=request.user, meeting=meeting, claim=mc.claim)
                 n += 1
             except ValidationError as exc:
-                messages.error(request, f"{mc.claim.organisation}：{_error_text(exc)}")
+                messages.error(request, f"{mc.claim.organisation}：{error_text(exc)}")
     messages.success(request, _("已确认 %(n)s 项认领。") % {"n": n})
     return redirect(f"{meeting.get_absolute_url()}#board")
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from lianjian.accounts.actors import Actor, person_of
 from lianjian.core.activity import snapshot
 from lianjian.core.models import Activity
+from lianjian.core.text import error_text
 from lianjian.orgs.models import Organisation
 
 TEXT, INT, DECIMAL, DATE, PHONE, CHOICE, LIST = "text", "int", "decimal", "date", "phone", "choice", "list"
@@ -188,7 +189,7 @@ class LedgerSpec(abc.ABC):
             if name == NON_FIELD_ERRORS and known:
                 continue  # constraints are reported in words on their column by the caller
             key = by_field.get(name, self.columns[0].key)
-            text = "；".join(str(m) for m in messages)
+            text = error_text(messages)
             errors[key] = f"{errors[key]}；{text}" if key in errors else text
         return errors
 
