@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -124,11 +124,36 @@ def record_activity(
     )
 
 
+def record_activity_many(*, actor: ActorLike | None, objs: Sequence[models.Model], fields: list[str],
+                         action: str = "create", source: str | None = None, note: str = "") -> None:
+    """:func:`record_activity` for many objects of one model at once (a ledger import wrote
+    them in bulk): the same rows, ``changes`` a creation-style :func:`snapshot` of *fields*,
+    in a few INSERTs."""
+    # Function-level for the reason given in record_activity.
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Activity
+
+    if not objs:
+        return
+    user = person_of(actor)
+    with translation.override(settings.LANGUAGE_CODE):
+        actor_repr = str(actor) if actor is not None else "system"
+    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
+    source = source or current_source()
+    Activity.objects.bulk_create([
+        Activity(actor=user, actor_repr=actor_repr, action=action, content_type=content_type,
+                 object_id=str(obj.pk), object_repr=str(obj)[:200], changes=snapshot(obj, fields),
+                 source=source, note=note[:500])
+        for obj in objs
+    ], batch_size=1000)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading the trail: one formatter turns stored rows into sentences people read
 # ("张三 于 1月10日 09:12 将状态由「待审核」改为「已发布」"). Templates only print its output.
 
-# Every action code written by a service (``record_activity(action=...)``, ``bulk_audit``), as
+# Every action code written by a service (``record_activity(action=...)``, ``record_activity_many``), as
 # the verb phrase shown after the actor. A test sweeps the code base so none is missing.
 ACTION_VERBS: dict[str, Any] = {
     "create": _("创建了此记录"),

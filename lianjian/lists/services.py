@@ -10,7 +10,7 @@ moment can never over-commit either one, on SQLite (IMMEDIATE transactions) and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +26,7 @@ from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.images import PreparedPhoto, check_photos, delete_files, store_photo
 from lianjian.core.text import check_text
 from lianjian.notifications.models import NotificationKind
-from lianjian.notifications.services import notify
+from lianjian.notifications.services import notify, notify_each
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 
 from .models import (
@@ -157,17 +157,12 @@ def need_create(*, actor: Actor, community: Any, title: str, category: Category 
         # A liaison posting for a community their unit serves speaks for the unit.
         requester_org = Organisation.objects.filter(
             pk__in=scope.org_ids, partnerships__community=community).first()
-    title = _clean_text(title)
-    if not title:
-        raise ValidationError({"title": _("请填写需求标题。")})
     prepared = check_photos(photos, field="photo", max_files=MAX_NEED_PHOTOS)
-    _validate_category(category)
     groups = _validate_groups(beneficiary_groups)
-    fields.setdefault("year", current_year())
-    fields.setdefault("source", need_default_source(actor, requester_org))
-    need = Need(community=community, title=title, category=category, description=_clean_text(description),
-                requester=person_of(actor), requester_org=requester_org, status=NeedStatus.SUBMITTED, **fields)
+    need = need_prepare(actor=actor, community=community, title=title, category=category,
+                        description=description, requester_org=requester_org, **fields)
     if need.deadline_in_past():
+        # Posting asks for a date still ahead; a ledger import records past needs as they were.
         raise ValidationError({"wanted_by": _("期望完成日期不能早于今天。")})
     need.full_clean()
     need.save()
@@ -175,12 +170,86 @@ def need_create(*, actor: Actor, community: Any, title: str, category: Category 
         need.beneficiary_groups.set(groups)
     for photo in prepared:
         _store_need_photo(need=need, photo=photo, actor=actor)
-    record_activity(actor=actor, action="create", obj=need,
-                    changes=snapshot(need, ["title", "category", "quantity_needed", "quantity_unit", "source",
-                                            "year"]))
-    notify(recipients=community_staff_ids(community), kind=NotificationKind.NEED_SUBMITTED,
-           text=_("新需求待审核：%(title)s") % {"title": need.title}, url=need.get_absolute_url())
+    record_activity(actor=actor, action="create", obj=need, changes=snapshot(need, NEED_AUDIT_FIELDS))
+    needs_announce(needs=[need])
     return need
+
+
+# What the audit trail records of a new need (form, API and ledger import alike).
+NEED_AUDIT_FIELDS = ["title", "category", "quantity_needed", "quantity_unit", "source", "year"]
+
+
+def need_prepare(*, actor: Actor, community: Any, title: str, category: Category | None, description: str = "",
+                 requester_org: Organisation | None = None, status: str = NeedStatus.SUBMITTED,
+                 published_at: Any = None, **fields: Any) -> Need:
+    """An unsaved need carrying the rules every new need passes, whichever way it arrives (the
+    form, the API, a ledger import): a trimmed title is required, the category must be an active
+    one, the quantity at least 1 (said in words, not as a database error), the year and source
+    get their defaults, the poster is the requester, and a need published on arrival records
+    when and by whom. Every field error is raised at once. Who may post where is checked by the
+    caller (:func:`need_create`, or the import's own community check); ``full_clean`` too.
+    """
+    errors: dict[str, Any] = {}
+    title = _clean_text(title)
+    if not title:
+        errors["title"] = _("请填写需求标题。")
+    try:
+        _validate_category(category)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if fields.get("year") is None:
+        fields["year"] = current_year()
+    if not fields.get("source"):
+        fields["source"] = need_default_source(actor, requester_org)
+    if fields.get("quantity_needed") is None:
+        fields.pop("quantity_needed", None)  # the model default (1)
+    need = Need(community=community, title=title, category=category, description=_clean_text(description),
+                requester=person_of(actor), requester_org=requester_org, status=status, **fields)
+    if need.quantity_needed < 1:  # the need_quantity_positive constraint, said in words
+        errors["quantity_needed"] = _("需求数量不能小于 1。")
+    if status != NeedStatus.SUBMITTED:
+        need.published_at, need.reviewed_by = published_at or timezone.now(), person_of(actor)
+    if errors:
+        raise ValidationError(errors)
+    return need
+
+
+def needs_announce(*, needs: Sequence[Need]) -> None:
+    """Tell people about new needs as :func:`need_create` and :func:`need_publish` do, for one
+    need or a whole ledger import (one INSERT of notifications after commit): the community's
+    staff hear about needs waiting for review; for needs already published the requester hears
+    it, and so do the units that serve the need's category."""
+    messages: list[tuple[Iterable[Any], str, str, str]] = []
+    staff: dict[int, list[int]] = {}
+    for need in needs:
+        if need.status == NeedStatus.SUBMITTED:
+            if need.community_id not in staff:
+                staff[need.community_id] = community_staff_ids(need.community)
+            messages.append((staff[need.community_id], _("新需求待审核：%(title)s") % {"title": need.title},
+                             need.get_absolute_url(), NotificationKind.NEED_SUBMITTED))
+    messages += _published_messages([n for n in needs if n.status == NeedStatus.PUBLISHED])
+    notify_each(messages)
+
+
+def _published_messages(needs: Sequence[Need]) -> list[tuple[Iterable[Any], str, str, str]]:
+    """The notifications of publishing *needs*: the requester, and the liaisons of the joint units
+    that offer active resources in each need's category (looked up once per community and category)."""
+    messages: list[tuple[Iterable[Any], str, str, str]] = []
+    serving: dict[tuple[int, int | None], list[int]] = {}
+    for need in needs:
+        url = need.get_absolute_url()
+        if need.requester_id:
+            messages.append(([need.requester_id], _("您提交的需求“%(title)s”已发布。") % {"title": need.title},
+                             url, NotificationKind.NEED_REVIEWED))
+        key = (need.community_id, need.category_id)
+        if key not in serving:
+            units = (Resource.objects.filter(category_id=need.category_id, status=ResourceStatus.ACTIVE,
+                                             organisation_id__in=_partnered_orgs(need.community))
+                     .values_list("organisation_id", flat=True).distinct())
+            serving[key] = liaison_ids(units)
+        messages.append((serving[key], _("%(community)s发布了新需求：%(title)s") % {
+            "community": need.community.name, "title": need.title}, url, NotificationKind.NEED_PUBLISHED))
+    return messages
 
 
 @transaction.atomic
@@ -279,17 +348,9 @@ def need_publish(*, actor: Actor, need: Need, note: str = "") -> Need:
                                    "reviewed_by": person_of(actor), "review_note": _clean_text(note)[:300]})
     need.save(update_fields=[*changes, "updated_at"])
     record_activity(actor=actor, action="publish", obj=need, changes=changes, note=note)
-    url = need.get_absolute_url()
-    if need.requester_id:
-        notify(recipients=[need.requester_id], kind=NotificationKind.NEED_REVIEWED, url=url,
-               text=_("您提交的需求“%(title)s”已发布。") % {"title": need.title})
-    # Units hear about needs in the categories they serve, i.e. where they offer resources.
-    serving = (Resource.objects.filter(category=need.category, status=ResourceStatus.ACTIVE,
-                                       organisation_id__in=_partnered_orgs(need.community))
-               .values_list("organisation_id", flat=True).distinct())
-    notify(recipients=liaison_ids(serving), kind=NotificationKind.NEED_PUBLISHED, url=url,
-           text=_("%(community)s发布了新需求：%(title)s") % {"community": need.community.name,
-                                                             "title": need.title})
+    # The requester hears, and units hear about needs in the categories they serve (where they
+    # offer resources).
+    notify_each(_published_messages([need]))
     return need
 
 

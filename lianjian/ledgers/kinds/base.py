@@ -19,7 +19,7 @@ community), is a new record.
 from __future__ import annotations
 
 import abc
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lianjian.accounts.actors import Actor, person_of
-from lianjian.core.activity import snapshot
-from lianjian.core.models import Activity
+from lianjian.accounts.actors import Actor
 from lianjian.core.text import error_text
 from lianjian.orgs.models import Organisation
 
@@ -204,27 +202,6 @@ def lookup_org(name: str, *, by_name: dict[str, Any], by_short: dict[str, list[A
     if len(matches) > 1:
         raise ValueError(_("简称“%(name)s”对应多个单位，请填写单位全称。") % {"name": name})
     raise ValueError(_("找不到单位“%(name)s”，请先导入联建单位或填写单位全称。") % {"name": name})
-
-
-def bulk_audit(*, actor: Actor, objs: Sequence[models.Model], fields: list[str], action: str = "create",
-               note: str = "") -> None:
-    """Append one ``import`` audit entry per object in a few INSERTs (the rows were bulk-created).
-
-    The entries look like those :func:`lianjian.core.activity.record_activity` writes, so an
-    imported need's trail reads the same as one posted through the form.
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    if not objs:
-        return
-    user = person_of(actor)
-    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
-    Activity.objects.bulk_create([
-        Activity(actor=user, actor_repr=str(actor), action=action, content_type=content_type,
-                 object_id=str(obj.pk), object_repr=str(obj)[:200], changes=snapshot(obj, fields),
-                 source="import", note=note[:500])
-        for obj in objs
-    ], batch_size=1000)
 
 
 @dataclass
