@@ -505,3 +505,20 @@ def meeting_claim_confirm(*, actor: Actor, meeting: Meeting, claim: Claim) -> Cl
     claim = lists_bridge.claim_confirm(actor=actor, claim=claim)
     _bump_board(meeting)
     return claim
+
+
+def meeting_claims_confirm_all(*, actor: Actor, meeting: Meeting) -> tuple[int, list[tuple[Claim, ValidationError]]]:
+    """Staff confirm every claim still pending from the meeting, one by one (each in its own
+    transaction, so one refusal does not undo the others). Returns how many were confirmed and
+    the refused claims with the reason."""
+    _require_staff(actor, meeting)
+    confirmed, refused = 0, []
+    pending = (Claim.objects.filter(meeting_link__meeting=meeting, status=ClaimStatus.PENDING)
+               .select_related("organisation").order_by("created_at", "id"))
+    for claim in pending:
+        try:
+            meeting_claim_confirm(actor=actor, meeting=meeting, claim=claim)
+            confirmed += 1
+        except ValidationError as exc:
+            refused.append((claim, exc))
+    return confirmed, refused

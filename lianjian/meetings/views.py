@@ -332,14 +332,9 @@ def claim_confirm(request: AuthenticatedHttpRequest, pk: int, claim_pk: int) -> 
 @require_POST
 def claim_confirm_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
-    n = 0
-    for mc in selectors.meeting_claims(meeting=meeting):
-        if mc.claim.status == "pending":
-            try:
-                services.meeting_claim_confirm(actor=request.user, meeting=meeting, claim=mc.claim)
-                n += 1
-            except ValidationError as exc:
-                messages.error(request, f"{mc.claim.organisation}：{error_text(exc)}")
+    n, refused = services.meeting_claims_confirm_all(actor=request.user, meeting=meeting)
+    for claim, exc in refused:
+        messages.error(request, f"{claim.organisation}：{error_text(exc)}")
     messages.success(request, _("已确认 %(n)s 项认领。") % {"n": n})
     return redirect(f"{meeting.get_absolute_url()}#board")
 

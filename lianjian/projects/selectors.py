@@ -260,11 +260,15 @@ def board_projects(
     status: str = "",
     organisation: Any = None,
     year: int | None = None,
+    q: str = "",
 ) -> QuerySet[Project]:
-    """Projects on the public board: not cancelled ones; no personal data is read."""
+    """Projects on the public board: not cancelled ones, with *q* in the title; no personal data
+    is read."""
     qs = Project.objects.filter(community=community, status__in=PUBLIC_STATUSES)
     if status and status not in PUBLIC_STATUSES:
         return qs.none()
+    if q:
+        qs = qs.filter(title__icontains=q)
     return (
         _filter(qs, category=category, status=status, organisation=organisation, year=year)
         .select_related("category", "lead_org")

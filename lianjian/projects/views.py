@@ -22,7 +22,6 @@ from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
 from lianjian.core.qr import QRFormat, qr_response
 from lianjian.lists.models import Need
-from lianjian.regions.models import Region
 
 from . import selectors, services
 from .forms import (
@@ -66,20 +65,17 @@ def _permissions(user: Viewer, project: Project) -> dict[str, bool]:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """A community's projects (项目清单), filtered by category, status, unit and year; paginated."""
-    communities = list(selectors.community_choices(user=request.user).values_list("pk", "name", "code"))
+    # One query reads every community on offer (id, name, code); the chosen one is among them.
+    communities = list(selectors.community_choices(user=request.user).only("id", "name", "code"))
     if not communities:
         raise PermissionDenied
     wanted = request.GET.get("community")
-    if wanted:
-        chosen = [c for c in communities if str(c[0]) == wanted]
-        if not chosen:
-            raise Http404
-    # One query gave id, name and code of every community on offer; build the chosen one from it.
-    pk, name, code = chosen[0] if wanted else communities[0]
-    community = Region(pk=pk, name=name, code=code)
+    community = next((c for c in communities if str(c.pk) == wanted), None) if wanted else communities[0]
+    if community is None:
+        raise Http404
     form = ProjectFilterForm(
         request.GET or None,
-        communities=[(pk, name) for pk, name, _code in communities],
+        communities=[(c.pk, c.name) for c in communities],
         units=selectors.unit_choices(community=community),
         categories=selectors.category_choices(),
         initial={"community": community.pk},

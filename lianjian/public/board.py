@@ -30,9 +30,8 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "organisation": filters.get("unit"),
         "year": filters.get("year"),
     }
-    projects = selectors.board_projects(community=community, status=filters.get("status") or "", **kwargs)
-    if filters.get("q"):
-        projects = projects.filter(title__icontains=filters["q"])
+    projects = selectors.board_projects(community=community, status=filters.get("status") or "",
+                                        q=filters.get("q") or "", **kwargs)
     # Needs have no project status; a status filter narrows the board to projects.
     needs = selectors.board_needs(community=community, **kwargs)[:20] if not filters.get("status") else []
     page = count_page(projects, request.GET.get("page"), 30)
