@@ -5,15 +5,13 @@ Unknown and out-of-scope ids are 404; bad input is 422 with ``{"error": {...}}``
 nothing. Progress and completion accept JSON, or multipart/form-data with ``photos`` files.
 """
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
@@ -21,9 +19,8 @@ from ninja.pagination import paginate
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.auth import public_write_auth
-from lianjian.api.base import Id, People, Year, document_schema, patch_values
+from lianjian.api.base import document_schema, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, resolve_id
-from lianjian.api.limits import MAX_TEXT, Hours, Money
 from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category
@@ -31,63 +28,28 @@ from lianjian.lists.selectors import need_get
 from lianjian.orgs.selectors import partner_unit_for, partner_unit_of
 
 from . import selectors, services
+from .api_schemas import (
+    STATUSES,
+    CancelIn,
+    CompleteIn,
+    MilestoneIn,
+    MilestoneOut,
+    ProgressIn,
+    ProgressOut,
+    ProjectDetailOut,
+    ProjectFilter,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatch,
+    RatingIn,
+    RatingOut,
+    RatingSummaryOut,
+    StartIn,
+)
 from .devices import rating_device, remember_device
-from .models import Project, ProjectStatus
+from .models import Project
 
 router = Router()
-STATUSES = tuple(ProjectStatus.values)
-
-
-# ---- schemas ----------------------------------------------------------------------------------
-class ProjectOut(Schema):
-    id: int
-    title: str
-    year: int
-    status: str
-    status_label: str
-    community_id: int
-    community_name: str
-    category_id: int
-    category_name: str
-    lead_org_id: int
-    lead_org_name: str
-    need_id: int | None
-    description: str
-    plan: str
-    budget: Decimal
-    material_value: Decimal
-    start_date: dt.date | None
-    end_date: dt.date | None
-    completed_on: dt.date | None
-    summary: str
-    cancel_reason: str
-    people_served: int
-    volunteer_hours: Decimal
-    rating_count: int
-    rating_average: float | None
-    public_url: str = Field(..., description="The short public rating link (absolute)")
-
-
-class UnitOut(Schema):
-    organisation_id: int
-    organisation_name: str
-    role: str
-    claim_id: int | None
-
-
-class MilestoneOut(Schema):
-    id: int
-    title: str
-    due_date: dt.date
-    done_on: dt.date | None
-    overdue: bool
-
-
-class PhotoOut(Schema):
-    url: str = Field(description="The private original (needs the same access as the project)")
-    public_url: str = Field(description="Public copy: long edge at most 1600 px, EXIF stripped")
-    thumbnail_url: str = Field(description="Thumbnail: long edge at most 400 px, EXIF stripped")
-    caption: str
 
 
 def _photo_out(request: HttpRequest, photo: Any) -> dict[str, str]:
@@ -97,109 +59,6 @@ def _photo_out(request: HttpRequest, photo: Any) -> dict[str, str]:
         "thumbnail_url": request.build_absolute_uri(photo.thumbnail_url),
         "caption": photo.caption,
     }
-
-
-class ProgressOut(Schema):
-    id: int
-    text: str
-    happened_on: dt.date
-    people_served: int
-    volunteer_hours: Decimal
-    is_completion: bool
-    organisation_name: str | None
-    photos: list[PhotoOut]
-
-
-class RatingOut(Schema):
-    stars: int
-    comment: str
-    created_at: dt.datetime
-
-
-class ProjectDetailOut(ProjectOut):
-    units: list[UnitOut]
-    milestones: list[MilestoneOut]
-    progress: list[ProgressOut]
-    ratings: list[RatingOut]
-
-
-class ProjectFilter(Schema):
-    community_id: Id | None = None
-    category_id: Id | None = None
-    status: str = Field("", description=f"One of {', '.join(STATUSES)}")
-    unit_id: Id | None = Field(None, description="Projects this unit leads or partners in")
-    year: Year | None = None
-    q: str = ""
-
-
-MAX_PARTNERS = 20  # partner units of one project
-
-
-class ProjectIn(Schema):
-    community_id: Id
-    year: Year
-    title: str = Field(..., min_length=1, max_length=120)
-    category_id: Id
-    lead_org_id: Id
-    partner_ids: list[Id] = Field([], max_length=MAX_PARTNERS)
-    description: str = Field("", max_length=MAX_TEXT)
-    plan: str = Field("", max_length=MAX_TEXT)
-    budget: Money = Decimal(0)
-    material_value: Money = Decimal(0)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-
-
-class ProjectPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=120)
-    description: str | None = Field(None, max_length=MAX_TEXT)
-    plan: str | None = Field(None, max_length=MAX_TEXT)
-    budget: Money | None = None
-    material_value: Money | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-
-
-class ProgressIn(Schema):
-    text: str = Field(..., min_length=1, max_length=5000)
-    happened_on: dt.date
-    people_served: People = 0
-    volunteer_hours: Hours = Decimal(0)
-    is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
-
-
-class CompleteIn(Schema):
-    summary: str = Field(..., min_length=1, max_length=5000)
-    completed_on: dt.date
-    people_served: People = 0
-    volunteer_hours: Hours = Decimal(0)
-
-
-class CancelIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=300)
-
-
-class StartIn(Schema):
-    start_date: dt.date | None = None
-
-
-class MilestoneIn(Schema):
-    title: str = Field(..., min_length=1, max_length=100)
-    due_date: dt.date
-
-
-class RatingIn(Schema):
-    stars: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=300)
-    device_id: str = Field("", max_length=100,
-                           description="Ignored (old clients): the server identifies devices by a signed cookie")
-
-
-class RatingSummaryOut(Schema):
-    project_id: int
-    title: str
-    rating_count: int
-    rating_average: float | None
 
 
 # ---- shaping ----------------------------------------------------------------------------------
