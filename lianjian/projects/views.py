@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
-from lianjian.accounts.actors import Viewer
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
@@ -34,6 +33,7 @@ from .forms import (
     ProjectForm,
 )
 from .models import Project
+from .rules import project_abilities
 
 PAGE_SIZE = 20
 
@@ -47,19 +47,6 @@ def _form_error(form: Any, exc: ValidationError) -> None:
                 form.add_error(target, e)
     else:
         form.add_error(None, exc)
-
-
-def _permissions(user: Viewer, project: Project) -> dict[str, bool]:
-    scope = get_scope(user)
-    staff = scope.covers_region(project.community)
-    manage = staff or project.lead_org_id in scope.org_ids
-    return {
-        "is_staff": staff,
-        "can_manage": manage and project.is_open,
-        "can_report": scope.can_change(project) and project.is_open,
-        "can_cancel": staff and project.is_open,
-        "can_edit": manage and project.status != "cancelled",
-    }
 
 
 @login_required
@@ -134,7 +121,7 @@ def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     detail = selectors.project_detail(project=project)
-    perms = _permissions(request.user, project)
+    perms = project_abilities(request.user, project)
     return render(
         request,
         "projects/detail.html",
@@ -151,7 +138,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)["can_edit"]:
+    if not project_abilities(request.user, project)["can_edit"]:
         raise PermissionDenied
     form = ProjectEditForm(request.POST or None, initial={f: getattr(project, f) for f in ProjectEditForm.base_fields})
     if request.method == "POST" and form.is_valid():
@@ -178,7 +165,7 @@ def _action_form(
 ) -> HttpResponse:
     """Shared shape of the small forms on a project: check, validate, call one service, redirect."""
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)[permission]:
+    if not project_abilities(request.user, project)[permission]:
         raise PermissionDenied
     form = form_class(request.POST or None, request.FILES or None) if multipart else form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -266,7 +253,7 @@ def milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
-    if not _permissions(request.user, milestone.project)["can_report"]:
+    if not project_abilities(request.user, milestone.project)["can_report"]:
         raise PermissionDenied
     services.milestone_done(actor=request.user, milestone=milestone)
     messages.success(request, _("节点已完成。"))
@@ -277,7 +264,7 @@ def milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)["can_manage"]:
+    if not project_abilities(request.user, project)["can_manage"]:
         raise PermissionDenied
     try:
         services.project_start(actor=request.user, project=project)

@@ -19,6 +19,7 @@ from lianjian.orgs.models import Organisation, Partnership
 from lianjian.orgs.selectors import is_active_partner
 
 from ..models import ProgressPhoto, ProgressUpdate, Project
+from ..rules import may_manage, may_report
 
 UPDATE_FIELDS = [
     "title",
@@ -44,7 +45,7 @@ def _require_view(actor: Actor, project: Project) -> Any:
 def _require_manage(actor: Actor, project: Project) -> Any:
     """Plan, milestones, start and completion: community staff or the lead unit's liaison."""
     scope = get_scope(actor)
-    if not (scope.covers_region(project.community) or project.lead_org_id in scope.org_ids):
+    if not may_manage(scope, project):
         raise PermissionDenied
     return scope
 
@@ -52,7 +53,7 @@ def _require_manage(actor: Actor, project: Project) -> Any:
 def _require_report(actor: Actor, project: Project) -> Any:
     """Progress reports: community staff or a liaison of any participating unit."""
     scope = get_scope(actor)
-    if not scope.can_change(project):
+    if not may_report(scope, project):
         raise PermissionDenied
     return scope
 

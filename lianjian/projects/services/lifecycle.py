@@ -20,6 +20,7 @@ from lianjian.lists.models import Claim, ClaimRole, ClaimStatus, Need
 from lianjian.orgs.models import Organisation
 
 from ..models import ProgressPhoto, Project, ProjectStatus, ProjectUnit
+from ..rules import runs
 from ._common import (
     UPDATE_FIELDS,
     _check_liaison_partner,
@@ -315,7 +316,7 @@ def project_complete(
 @transaction.atomic
 def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
     """Cancel an open project with a reason (community staff only)."""
-    if not get_scope(actor).covers_region(project.community):
+    if not runs(get_scope(actor), project):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:

@@ -32,3 +32,22 @@ def test_milestone_for_follows_its_project(world):
     assert selectors.milestone_for(world.liaison, m.pk, change=True) == m
     with pytest.raises(Http404):
         selectors.milestone_for(world.other_staff, m.pk, change=True)
+
+
+def test_project_abilities_match_what_the_services_accept(world):
+    """The buttons a page offers (rules.project_abilities) are the services' own rules."""
+    from django.core.exceptions import PermissionDenied
+
+    from lianjian.projects.rules import project_abilities
+
+    p = project(world)
+    for user in (world.staff, world.liaison, world.other_liaison, world.resident):
+        abilities = project_abilities(user, p)
+        try:
+            services.milestone_add(actor=user, project=p, title=f"节点{user.pk}", due_date=dt.date(2024, 7, 1))
+            accepted = True
+        except PermissionDenied:
+            accepted = False
+        assert abilities["can_manage"] == accepted, user
+    assert project_abilities(world.staff, p)["can_cancel"]
+    assert not project_abilities(world.liaison, p)["can_cancel"]
