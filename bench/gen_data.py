@@ -17,9 +17,16 @@ import sys
 import time
 from typing import Any
 
+import django
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+
+if __name__ == "__main__":  # run alone: Django is set up before the models below load
+    from pagetiming import configure
+
+    configure()
+    django.setup()
 
 from lianjian.lists.models import Category, Claim, ClaimStatus, Need, NeedStatus
 from lianjian.lists.taxonomy import ensure_taxonomy
@@ -183,12 +190,6 @@ class Command(BaseCommand):
 
 
 def main() -> None:
-    from pagetiming import configure
-
-    configure()
-    import django
-
-    django.setup()
     from django.core.management import call_command
 
     call_command(Command(), *sys.argv[1:])
