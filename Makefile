@@ -38,6 +38,7 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check lianjian bench
 	$(PY) -m mypy lianjian
+	$(VENV)/bin/lint-imports --no-logo  # the layer contract in pyproject.toml [tool.importlinter]
 
 messages: install
 	cd lianjian && ../$(PY) -m django makemessages -l en --no-obsolete --ignore "matching/data/*" --settings lianjian.settings && ../$(PY) -m django compilemessages -l en --settings lianjian.settings

@@ -3,7 +3,7 @@
     .venv/bin/python bench/lists_pages.py [--needs 100000] [--projects 50000] [--requests 60]
 
 Uses its own SQLite database under var/bench/ (or DATABASE_URL if set), generates the district
-once with ``lianjian gen_bench_data`` and measures pages through Django's test Client as a
+once with ``bench/gen_data.py`` and measures pages through Django's test Client as a
 community staff member. Targets (issue 3): list p95 < 150 ms, trace p95 < 100 ms.
 """
 
@@ -36,6 +36,7 @@ def main() -> int:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import setup_test_environment
+    from gen_data import Command as GenBenchData  # after django.setup(): it imports models
 
     from lianjian.accounts.models import Role, User
     from lianjian.accounts.permissions import SYSTEM
@@ -47,7 +48,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     district = Region.objects.filter(code=args.district_code).first()
     if district is None or Need.objects.filter(community__district=district).count() < args.needs:
-        call_command("gen_bench_data", needs=args.needs, projects=args.projects, district_code=args.district_code)
+        call_command(GenBenchData(), needs=args.needs, projects=args.projects, district_code=args.district_code)
         district = Region.objects.get(code=args.district_code)
     total = Need.objects.filter(community__district=district).count()
     row = (Need.objects.filter(community__district=district).values("community_id")

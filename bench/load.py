@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--needs 100000] [--projects 50000] [--requests 400] [--clients 8]
 
-Builds (once, then reuses) a district of the given size with ``lianjian gen_bench_data`` in a
+Builds (once, then reuses) a district of the given size with ``bench/gen_data.py`` in a
 SQLite database of its own under ``var/bench/load-N-P/`` (or DATABASE_URL if set), serves the
 app with gunicorn (``--workers``, default 2) on a free port of 127.0.0.1, and beside it, in the
 same run, a bare Django JSON view (``bench/bare_wsgi.py``) served the same way. Each page gets a
@@ -161,6 +161,7 @@ def prepare(args: argparse.Namespace) -> dict[str, object]:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
+    from gen_data import Command as GenBenchData  # after django.setup(): it imports models
 
     from lianjian.accounts.models import Role, User
     from lianjian.accounts.permissions import SYSTEM
@@ -174,7 +175,7 @@ def prepare(args: argparse.Namespace) -> dict[str, object]:
     built = 0.0
     if district is None or Need.objects.filter(community__district=district).count() < args.needs:
         started = time.perf_counter()
-        call_command("gen_bench_data", needs=args.needs, projects=args.projects, district_code=args.district_code)
+        call_command(GenBenchData(), needs=args.needs, projects=args.projects, district_code=args.district_code)
         built = time.perf_counter() - started
         district = Region.objects.get(code=args.district_code)
     needs = Need.objects.filter(community__district=district)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/projects_pages.py [--needs 100000] [--projects 50000] [--requests 60]
 
 Uses the same database as bench/lists_pages.py (var/bench/, or DATABASE_URL if set); the
-district is generated once with ``lianjian gen_bench_data``. Pages are requested through
+district is generated once with ``bench/gen_data.py``. Pages are requested through
 Django's test Client as a community staff member of the community with the most projects.
 Target (issue 3): project list p95 < 150 ms.
 """
@@ -37,6 +37,7 @@ def main() -> int:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
+    from gen_data import Command as GenBenchData  # after django.setup(): it imports models
 
     from lianjian.accounts.models import Role, User
     from lianjian.accounts.permissions import SYSTEM
@@ -49,7 +50,7 @@ def main() -> int:
     district = Region.objects.filter(code=args.district_code).first()
     in_district = Project.objects.filter(community__district=district) if district else Project.objects.none()
     if district is None or in_district.count() < args.projects:
-        call_command("gen_bench_data", needs=args.needs, projects=args.projects, district_code=args.district_code)
+        call_command(GenBenchData(), needs=args.needs, projects=args.projects, district_code=args.district_code)
         district = Region.objects.get(code=args.district_code)
         in_district = Project.objects.filter(community__district=district)
     total = in_district.count()

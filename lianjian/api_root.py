@@ -21,8 +21,8 @@ api = LianjianAPI(
 )
 install_handlers(api)
 
-from lianjian.accounts.api import router as accounts_router  # noqa: E402
 from lianjian.analytics.api import router as analytics_router  # noqa: E402
+from lianjian.api.me import router as accounts_router  # noqa: E402
 from lianjian.events.api import router as events_router  # noqa: E402
 from lianjian.lists.api import router as lists_router  # noqa: E402
 from lianjian.matching.api import router as matching_router  # noqa: E402

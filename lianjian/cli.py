@@ -32,10 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     if args[0] == "match":
+        # Function-level: `lianjian match` runs without Django; nothing else may be loaded first.
         from lianjian.matching.cli import main as match_main
 
         return match_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
+    # Function-level: DJANGO_SETTINGS_MODULE must be set before these load.
     from django.core.management import execute_from_command_line
 
     from lianjian.core.activity import activity_source

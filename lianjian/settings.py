@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lianjian.workers",
     "lianjian.points",
     "lianjian.public",
+    "lianjian.home",
     "lianjian.api",
     "lianjian.demo",
     "huey.contrib.djhuey",
@@ -126,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lianjian.core.context_processors.navigation",
+                "lianjian.home.context_processors.navigation",
             ],
         },
     }

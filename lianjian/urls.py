@@ -11,8 +11,8 @@ admin.site.index_title = _("后台管理")
 
 urlpatterns = [
     path("", include("lianjian.public.urls")),
-    path("", include("lianjian.core.urls")),
-    path("accounts/", include("lianjian.accounts.urls")),
+    path("", include("lianjian.home.urls")),
+    path("accounts/", include("lianjian.home.account_urls")),
     path("regions/", include("lianjian.regions.urls")),
     path("orgs/", include("lianjian.orgs.urls")),
     path("lists/", include("lianjian.lists.urls")),

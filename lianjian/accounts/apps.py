@@ -12,12 +12,17 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
+        from lianjian.core.activity import register_value_labels
+
         from .forms import AdminLoginForm
+        from .models import Role
 
         # /admin/login/ counts and locks failures like the site's log-in page, and so does the
         # old-password check of /admin/password_change/.
         admin.site.login_form = AdminLoginForm
         admin.site.password_change = _throttled_password_change  # type: ignore[method-assign]
+        # The audit trail names a role change's role by its label.
+        register_value_labels("role", lambda value: Role(value).label if value in Role.values else None)
 
 
 def _throttled_password_change(request: Any, extra_context: dict[str, Any] | None = None) -> Any:

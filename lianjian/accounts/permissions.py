@@ -11,17 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
-from .models import SELF_SERVICE_ROLES, Role
+from .actors import SYSTEM, Viewer
+from .models import SELF_SERVICE_ROLES, Role, User
 
 # The filters return the queryset type they were given (a RegionQuerySet stays one).
 _QS = TypeVar("_QS", bound="QuerySet[Any, Any]")
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass
 class Scope:
-    user: Any
+    user: Viewer
     is_superuser: bool = False
     region_nodes: list[Any] = field(default_factory=list)
     org_ids: set[int] = field(default_factory=set)
@@ -68,13 +72,11 @@ class Scope:
     # ---- regions -------------------------------------------------------------------------
     def region_q(self, prefix: str = "") -> Q:
         """Q matching a Region (reached through *prefix*) that lies in this scope."""
-        from lianjian.regions.models import Region
-
         if self.is_superuser:
             return Q()
         q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
         for node in self.region_nodes:
-            q |= Region.subtree_q(node, prefix=prefix)
+            q |= node.subtree_q(node, prefix=prefix)  # the Region model's own subtree rule
         return q
 
     def covers_region(self, region: Any) -> bool:
@@ -93,35 +95,22 @@ class Scope:
         """Admins may add nodes below a node in their scope; community staff may not."""
         if self.is_superuser:
             return True
-        return any(
-            region.is_under(a.region) for a in self._assignments() if a.role == Role.REGION_ADMIN
-        )
+        return any(region.is_under(node) for node in self.admin_nodes())
 
-    # ---- organisations --------------------------------------------------------------------
-    def organisation_q(self, prefix: str = "") -> Q:
-        """Q matching an Organisation (reached through *prefix*) that lies in this scope.
+    def admin_nodes(self) -> list[Any]:
+        """The region nodes this user administers (区/街道管理员), not those they staff."""
+        return [a.region for a in self._assignments() if a.role == Role.REGION_ADMIN and a.region_id]
 
-        A unit is in a region scope when it sits in a covered region or holds a partnership
-        with a covered community; a liaison's scope is their own unit.
-        """
-        from lianjian.orgs.models import Partnership
-
-        if self.is_superuser:
-            return Q()
-        pk = f"{prefix}pk" if prefix else "pk"
-        q = Q(**{f"{pk}__in": sorted(self.org_ids)})
-        if self.region_nodes:
-            q |= self.region_q(prefix=f"{prefix}region__")
-            partnered = Partnership.objects.filter(self.region_q(prefix="community__")).values("organisation_id")
-            q |= Q(**{f"{pk}__in": partnered})
-        return q
-
-    def filter_organisations(self, qs: _QS) -> _QS:
+    # ---- any model with a scope hook ----------------------------------------------------------
+    def filter(self, qs: _QS) -> _QS:
+        """The rows of *qs* in this scope, by the model's own ``scope_q(scope)`` hook."""
         if self.is_superuser:
             return qs
-        if not self.region_nodes and not self.org_ids:
-            return qs.none()
-        return qs.filter(self.organisation_q())
+        return qs.filter(qs.model.scope_q(self))
+
+    def filter_organisations(self, qs: _QS) -> _QS:
+        """Organisations in this scope (the Organisation model's ``scope_q`` rule)."""
+        return self.filter(qs)
 
     def filter_scoped(self, qs: _QS, *, region: str | None = None,
                       organisation: str | None = None) -> _QS:
@@ -146,27 +135,10 @@ class Scope:
         return self._check(obj, write=True)
 
     def _check(self, obj: Model, *, write: bool) -> bool:
-        from lianjian.orgs.models import Organisation, Partnership
-        from lianjian.regions.models import Region
-
+        """Superusers may do anything; otherwise the object's model answers through its own
+        ``scope_check(scope, write=...)`` hook, and a model without one is out of scope."""
         if self.is_superuser:
             return True
-        if isinstance(obj, Region):
-            if write:
-                # A node is changed by an admin above it, never by the people it contains.
-                return any(
-                    obj.is_under(a.region) and obj.pk != a.region_id
-                    for a in self._assignments() if a.role == Role.REGION_ADMIN
-                )
-            return self.covers_region(obj)
-        if isinstance(obj, Organisation):
-            if obj.pk in self.org_ids:
-                return True
-            return self.filter_organisations(Organisation.objects.filter(pk=obj.pk)).exists()
-        if isinstance(obj, Partnership):
-            if not write and obj.organisation_id in self.org_ids:
-                return True
-            return self.covers_region(obj.community)
         checker = getattr(obj, "scope_check", None)
         if checker is not None:
             return bool(checker(self, write=write))
@@ -177,27 +149,17 @@ class Scope:
         return list(getattr(self, "_cached_assignments", []))
 
 
-class SystemActor:
-    """The actor for changes made by the platform itself (demo loading, scheduled jobs)."""
-
-    is_authenticated = False
-    is_superuser = True
-    pk = None
-
-    def __str__(self) -> str:
-        return "system"
 
 
-SYSTEM = SystemActor()
-
-
-def get_scope(user: Any) -> Scope:
+def get_scope(user: Viewer) -> Scope:
     """Return (and cache on the user object) the scope of *user*."""
     if user is SYSTEM:
         return Scope(user=user, is_superuser=True)
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope(user=user)
-    cached = getattr(user, "_lianjian_scope", None)
+    if not isinstance(user, User):
+        return Scope(user=user)
+    cached: Scope | None = getattr(user, "_lianjian_scope", None)
     if cached is not None:
         return cached
     assignments = list(user.roles.select_related("region", "organisation"))
@@ -210,11 +172,26 @@ def get_scope(user: Any) -> Scope:
         roles={a.role for a in assignments},
     )
     scope._cached_assignments = assignments  # type: ignore[attr-defined]
-    user._lianjian_scope = scope
+    user._lianjian_scope = scope  # type: ignore[attr-defined]
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: Viewer) -> None:
     """Drop the cached scope after the user's roles changed."""
-    if hasattr(user, "_lianjian_scope"):
-        del user._lianjian_scope
+    if user is not None and hasattr(user, "_lianjian_scope"):
+        delattr(user, "_lianjian_scope")
+
+
+def require_access(user: Viewer, obj: _M, *, change: bool = False) -> _M:
+    """*obj* if *user* may see it (and, with ``change=True``, change it).
+
+    The one rule behind every ``<object>_for(user, pk, change=…)`` access function: an object out
+    of sight is ``Http404`` (its existence is not revealed); one in sight that the user may not
+    change is ``PermissionDenied``.
+    """
+    scope = get_scope(user)
+    if not scope.can_view(obj):
+        raise Http404
+    if change and not scope.can_change(obj):
+        raise PermissionDenied
+    return obj

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.text import check_text
 
+from .actors import Actor
 from .models import SELF_SERVICE_ROLES, ApiToken, Role, RoleAssignment, User, hash_token
 from .permissions import forget_scope, get_scope
 
@@ -20,7 +21,7 @@ TOKEN_PREFIX = "lj_"  # noqa: S105  (a prefix, not a secret)
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str | None, real_name: str = "",
+def user_create(*, actor: Actor, username: str, password: str | None, real_name: str = "",
                 phone: str | None = None, email: str = "", is_superuser: bool = False) -> User:
     """Create a user; the phone number must be unique and well formed."""
     user = User(username=username.strip(), real_name=real_name.strip(), phone=(phone or None), email=email,
@@ -37,7 +38,7 @@ def user_create(*, actor: Any, username: str, password: str | None, real_name: s
 
 
 @transaction.atomic
-def role_grant(*, actor: Any, user: User, role: str, region: Any = None, organisation: Any = None) -> RoleAssignment:
+def role_grant(*, actor: Actor, user: User, role: str, region: Any = None, organisation: Any = None) -> RoleAssignment:
     """Grant *role* to *user*; the granting person's scope must cover the target."""
     scope = get_scope(actor)
     if actor is not None and not scope.is_superuser:
@@ -60,7 +61,7 @@ def role_grant(*, actor: Any, user: User, role: str, region: Any = None, organis
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     scope = get_scope(actor)
     target = assignment.region or assignment.organisation
     if not scope.is_superuser and (target is None or (not scope.can_change(target)

@@ -24,10 +24,11 @@ from typing import Any
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.http import Http404
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.lists.models import Category
 from lianjian.orgs.models import Partnership, PartnershipStatus
-from lianjian.projects.models import CompletedUnit, Project, ProjectStatus, ProjectUnit
+from lianjian.projects.models import CompletedUnit, ProgressPhoto, Project, ProjectStatus, ProjectUnit
 from lianjian.regions.models import Level, Region
 
 # The Region column on Project.community that groups a node's children.
@@ -395,7 +396,6 @@ class Highlight:
 
 def highlights(*, community: Region, year: int, limit: int = 3) -> list[Highlight]:
     """The best-rated, most-served completed projects, each with a photo if one exists."""
-    from lianjian.projects.models import ProgressPhoto
 
     projects = list(
         completed_projects(region=community, year=year)
@@ -453,7 +453,7 @@ def latest_year_with_data(*, region: Region, until: int) -> int | None:
 # ---- regions the user may look at -----------------------------------------------------------------
 
 
-def region_for_user(*, user: Any, pk: Any) -> Region:
+def region_for_user(*, user: Viewer, pk: Any) -> Region:
     """A region node the user may see statistics of (staff: their community; admins: their subtree)."""
     try:
         region = Region.objects.select_related("city", "district", "street", "parent").get(pk=int(pk))
@@ -464,7 +464,7 @@ def region_for_user(*, user: Any, pk: Any) -> Region:
     return region
 
 
-def home_region(*, user: Any) -> Region | None:
+def home_region(*, user: Viewer) -> Region | None:
     """The highest node of the user's scope (the dashboard's starting point)."""
     scope = get_scope(user)
     if scope.region_nodes:

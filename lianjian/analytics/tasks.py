@@ -9,6 +9,7 @@ import zipfile
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.jobs import Progress, register_job
 from lianjian.core.models import Job
@@ -19,7 +20,7 @@ from . import report
 logger = logging.getLogger(__name__)
 
 
-def report_communities(*, user: object, region: Region) -> list[Region]:
+def report_communities(*, user: Viewer, region: Region) -> list[Region]:
     """The communities under *region* whose reports *user* may write, by code."""
     return list(get_scope(user).filter_regions(
         Region.objects.communities().filter(Region.subtree_q(region))).order_by("code"))

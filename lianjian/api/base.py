@@ -22,6 +22,8 @@ from ninja import Field, NinjaAPI, Schema
 
 from lianjian.core import ranges
 
+from .errors import ErrorOut, error_response
+
 ERROR_STATUSES = {
     400: "Bad request (the body is not JSON, or not an object)",
     401: "Not authenticated",
@@ -66,8 +68,6 @@ def _error_ref() -> dict[str, Any]:
 class LianjianAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> Any:
-        from .errors import ErrorOut
-
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         extras: list[type[Schema]] = [ErrorOut, *_documented]
@@ -88,8 +88,6 @@ class LianjianAPI(NinjaAPI):
 
         @csrf_exempt  # nothing is changed here: any method on an unknown path is the JSON 404
         def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from .errors import error_response
-
             return error_response(self, request, 404, "not_found", _("对象不存在。"))
 
         urls.append(re_path(r"^[\s\S]*$", not_found, name="api-not-found"))

@@ -33,6 +33,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.models import ApiToken, hash_token
 from lianjian.core.net import client_ip
 
 from .models import IdempotencyKey
@@ -67,8 +68,6 @@ def _caller(request: HttpRequest) -> str:
     user, or the client address."""
     auth = request.headers.get("Authorization", "")
     if auth[:7].lower() == "bearer ":
-        from lianjian.accounts.models import ApiToken, hash_token
-
         raw = auth[7:].strip()
         user_id = ApiToken.objects.active().filter(key_hash=hash_token(raw)).values_list("user_id", flat=True).first()
         if user_id is not None:

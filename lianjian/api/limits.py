@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from pydantic import Field
 
+from lianjian.accounts.permissions import get_scope
+
 API_PREFIX = "/api/v1/"
 
 
@@ -67,8 +69,6 @@ def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            from lianjian.accounts.permissions import get_scope
-
             scope = get_scope(request.user)
             if not scope.is_superuser and not scope.roles & set(roles):
                 raise PermissionDenied(_("您的角色不能使用这个功能。"))

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from .activity import _plain, record_activity
 from .models import Activity
 
 
@@ -29,15 +30,11 @@ class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletions land in the audit trail like service writes."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        from .activity import _plain, record_activity
-
         super().save_model(request, obj, form, change)
         changes = {f: [_plain(form.initial.get(f)), _plain(form.cleaned_data.get(f))] for f in form.changed_data}
         record_activity(actor=request.user, action="update" if change else "create", obj=obj, changes=changes,
                         note="admin")
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        from .activity import record_activity
-
         record_activity(actor=request.user, action="delete", obj=obj, note="admin")
         super().delete_model(request, obj)

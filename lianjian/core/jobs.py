@@ -25,7 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
+from .activity import ActorLike, person_of
 from .models import Job, JobStatus
+from .text import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +51,14 @@ def job_kinds() -> list[str]:
     return sorted(_RUNNERS)
 
 
-def job_start(*, actor: Any, kind: str, title: str, params: dict[str, Any], total: int = 0) -> Job:
+def job_start(*, actor: ActorLike, kind: str, title: str, params: dict[str, Any], total: int = 0) -> Job:
     """Record a job for *actor* and queue it; it runs once the current transaction commits."""
     if kind not in _RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    if not getattr(actor, "is_authenticated", False):
+    owner = person_of(actor)
+    if owner is None:
         raise PermissionDenied
-    job = Job.objects.create(kind=kind, title=title[:200], owner=actor, params=params, total=total)
+    job = Job.objects.create(kind=kind, title=title[:200], owner=owner, params=params, total=total)
     transaction.on_commit(lambda: run_job(job.pk))
     return job
 
@@ -84,7 +87,7 @@ def job_run(job_id: int) -> str:
         filename, content = runner(job, _progress(job))
     except (ValidationError, PermissionDenied) as exc:
         messages = getattr(exc, "messages", None) or [str(exc) or _("您无权执行该操作。")]
-        _finish_failed(job, "；".join(str(m) for m in messages))
+        _finish_failed(job, error_text(messages))
         logger.info("job %s (%s) refused: %s", job.pk, job.kind, job.error)
         return job.status
     except Exception:

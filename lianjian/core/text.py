@@ -98,3 +98,9 @@ def append_row(ws: Any, values: Iterable[Any]) -> None:
             value = cell
         row.append(value)
     ws.append(row)
+
+
+def error_text(exc: ValidationError | Iterable[Any]) -> str:
+    """A refusal's messages as one line for a flash message or a job's failure: "；"-joined."""
+    messages = exc.messages if isinstance(exc, ValidationError) else list(exc)
+    return "；".join(str(m) for m in messages)

@@ -12,6 +12,8 @@ from django.db import transaction
 from lianjian.accounts.models import Role, RoleAssignment, User
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.accounts.services import role_grant, user_create
+from lianjian.notifications.models import Notification
+from lianjian.notifications.services import notification_mark_all_read
 from lianjian.orgs.models import Organisation, Partnership
 from lianjian.orgs.services import organisation_create, partnership_create
 from lianjian.regions.models import Region
@@ -114,8 +116,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def mark_demo_history_read(*, since: dt.datetime) -> int:
     """The demo re-tells events that already happened; their notifications are history, not news."""
-    from lianjian.notifications.models import Notification
-    from lianjian.notifications.services import notification_mark_all_read
 
     recipients = Notification.objects.filter(is_read=False, created_at__gte=since).values("recipient_id")
     return sum(notification_mark_all_read(actor=user, since=since) for user in User.objects.filter(pk__in=recipients))

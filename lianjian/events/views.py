@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core import phone_codes
 from lianjian.core.images import serve_photo
 from lianjian.core.net import client_ip
 from lianjian.core.qr import qr_response
-from lianjian.core.selectors import activity_for
 
 from . import selectors, services, thanks, volunteers
 from .forms import (

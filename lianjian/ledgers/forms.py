@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.regions.models import Level, Region
 
@@ -24,7 +25,7 @@ class LedgerForm(forms.Form):
     kind = forms.ChoiceField(label=_("台账类型"), choices=kind_choices)
     community: forms.ModelChoiceField = forms.ModelChoiceField(label=_("社区"), queryset=None, empty_label=None)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["community"]).queryset = ledger_communities(user=user)
 
@@ -40,7 +41,7 @@ class LedgerUploadForm(LedgerForm):
         return file
 
 
-def batch_regions(*, user: Any) -> Any:
+def batch_regions(*, user: Viewer) -> Any:
     """Streets and districts in the user's scope: their communities can be exported in one job."""
     return get_scope(user).filter_regions(
         Region.objects.filter(level__in=[Level.DISTRICT, Level.STREET])).order_by("code")
@@ -52,6 +53,6 @@ class LedgerBatchForm(forms.Form):
     kind = forms.ChoiceField(label=_("台账类型"), choices=kind_choices)
     region: forms.ModelChoiceField = forms.ModelChoiceField(label=_("街道或区"), queryset=None, empty_label=None)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = batch_regions(user=user)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.regions.models import Region
 
@@ -24,13 +24,13 @@ class CommunityNotFound(LookupError):
         self.suggestions = suggestions or []
 
 
-def ledger_communities(*, user: Any) -> QuerySet[Region]:
+def ledger_communities(*, user: Viewer) -> QuerySet[Region]:
     """Communities whose ledgers *user* may import and export (staff and admins of them)."""
     return get_scope(user).filter_regions(Region.objects.communities()).select_related(
         "street", "district").order_by("code")
 
 
-def community_find(*, user: Any, name: str) -> Region:
+def community_find(*, user: Viewer, name: str) -> Region:
     """Return the one community in the user's scope called *name* (name, full name or code).
 
     Unknown names raise :class:`CommunityNotFound` listing the closest names (difflib); a name
@@ -58,7 +58,7 @@ def community_find(*, user: Any, name: str) -> Region:
     raise CommunityNotFound(message, close)
 
 
-def ledger_export(*, user: Any, kind: str, community: Region) -> Workbook:
+def ledger_export(*, user: Viewer, kind: str, community: Region) -> Workbook:
     """The community's *kind* ledger as a workbook in the template's columns (re-importable)."""
     from django.core.exceptions import PermissionDenied
 

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import activity_source, record_activity
 from lianjian.core.text import printable
@@ -211,7 +212,7 @@ def _record_key(spec: LedgerSpec, positions: dict[str, int], cells: tuple[Any, .
     return parse_text(raw) or None
 
 
-def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[bytes]) -> Any:
+def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Actor, file: IO[bytes]) -> Any:
     """Fill *report* with the plan of every good row and the errors of every bad one."""
     community = report.community
     sheet = open_sheet(file, spec)
@@ -297,7 +298,7 @@ def _validate(spec: LedgerSpec, report: ImportReport, *, actor: Any, file: IO[by
     return ctx
 
 
-def ledger_import(*, actor: Any, kind: str, community: Any, file: IO[bytes], dry_run: bool = False,
+def ledger_import(*, actor: Actor, kind: str, community: Any, file: IO[bytes], dry_run: bool = False,
                   filename: str = "") -> ImportReport:
     """Validate every row of *file* as a *kind* ledger of *community*; write all rows or none.
 

@@ -4,218 +4,45 @@ Endpoints validate the payload, resolve ids through scope-checked selectors (unk
 out-of-scope ids are 404) and call one service; bad input is a 422 ``{"error": …}``.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
-from lianjian.api.base import Id, People, Quantity, Year, patch_values
+from lianjian.api.base import patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
-from lianjian.api.limits import MAX_CODES, MAX_IDS, MAX_TEXT, Code
-from lianjian.api.pagination import Pages
+from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import organisation_get, partner_unit_for, partnered_communities
 from lianjian.regions.models import Region
 
 from . import selectors, services
-from .models import BeneficiaryGroup, Category, Claim, ClaimRole, Need, Resource, ResourceStatus
+from .api_schemas import (
+    CategoryOut,
+    ClaimFilter,
+    ClaimIn,
+    ClaimOut,
+    GroupOut,
+    NeedFilter,
+    NeedIn,
+    NeedOut,
+    NeedPatch,
+    ReasonIn,
+    ResourceFilter,
+    ResourceIn,
+    ResourceOut,
+    ResourcePatch,
+    ResourceStatusIn,
+)
+from .models import BeneficiaryGroup, Category, Claim, Need, Resource
 
 router = Router()
-
-
-# ---- schemas ---------------------------------------------------------------------------------
-
-class CategoryOut(Schema):
-    id: int
-    code: str
-    name: str
-    is_active: bool
-
-
-class GroupOut(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class NeedOut(Schema):
-    id: int
-    community_id: int
-    community_name: str
-    title: str
-    description: str
-    category: str = Field(..., description="Category code")
-    category_name: str
-    beneficiary_groups: list[str] = Field(..., description="Beneficiary group codes")
-    beneficiary_count: int | None
-    quantity_needed: int
-    quantity_unit: str
-    quantity_covered: int
-    place: str
-    urgency: str
-    wanted_by: dt.date | None
-    year: int
-    source: str
-    status: str
-    status_label: str
-    review_note: str
-    requester_org_id: int | None
-    contact_name: str
-    contact_phone: str = Field(..., description="Masked unless the caller may change the need")
-    published_at: dt.datetime | None
-    created_at: dt.datetime
-    url: str
-
-
-class NeedFilter(Schema):
-    community_id: Id | None = None
-    category: str = Field("", description="Category code")
-    status: str = Field("",
-                        description="submitted, returned, published, covered, closed, or open (= published)")
-    year: Year | None = None
-    q: str = ""
-    mine: bool = False
-
-
-class NeedIn(Schema):
-    community_id: Id
-    title: str = Field(..., max_length=100)
-    category: str = Field(..., max_length=40, description="Category code")
-    description: str = Field("", max_length=MAX_TEXT)
-    beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES,
-                                           description="Beneficiary group codes")
-    beneficiary_count: People | None = None
-    quantity_needed: Quantity = 1
-    quantity_unit: str = Field("项", max_length=10)
-    place: str = Field("", max_length=100)
-    urgency: str = Field("low", max_length=10)
-    wanted_by: dt.date | None = None
-    year: Year | None = None
-    requester_org_id: Id | None = None
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
-
-
-class NeedPatch(Schema):
-    title: str | None = Field(None, max_length=100)
-    category: str | None = Field(None, max_length=40)
-    description: str | None = Field(None, max_length=MAX_TEXT)
-    beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
-    beneficiary_count: People | None = None
-    quantity_needed: Quantity | None = None
-    quantity_unit: str | None = Field(None, max_length=10)
-    place: str | None = Field(None, max_length=100)
-    urgency: str | None = Field(None, max_length=10)
-    wanted_by: dt.date | None = None
-    year: Year | None = None
-    contact_name: str | None = Field(None, max_length=50)
-    contact_phone: str | None = Field(None, max_length=20)
-
-
-class ReasonIn(Schema):
-    reason: str = Field("", max_length=300)
-
-
-class ResourceOut(Schema):
-    id: int
-    organisation_id: int
-    organisation_name: str
-    title: str
-    description: str
-    category: str
-    category_name: str
-    beneficiary_groups: list[str]
-    capacity: int
-    capacity_unit: str
-    remaining: int
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    community_ids: list[int]
-    contact_name: str
-    contact_phone: str
-    status: str
-    created_at: dt.datetime
-
-
-class ResourceFilter(Schema):
-    organisation_id: Id | None = None
-    community_id: Id | None = None
-    category: str = ""
-    status: str = ""
-    q: str = ""
-
-
-class ResourceIn(Schema):
-    organisation_id: Id
-    title: str = Field(..., max_length=100)
-    category: str = Field(..., max_length=40)
-    capacity: Quantity = Field(..., description="Total places or items, at least 1")
-    capacity_unit: str = Field("人", max_length=10)
-    description: str = Field("", max_length=MAX_TEXT)
-    beneficiary_groups: list[Code] = Field(default_factory=list, max_length=MAX_CODES)
-    community_ids: list[Id] | None = Field(None, max_length=MAX_IDS,
-                                            description="Default: every community the unit partners with")
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
-
-
-class ResourcePatch(Schema):
-    title: str | None = Field(None, max_length=100)
-    category: str | None = Field(None, max_length=40)
-    capacity: Quantity | None = None
-    capacity_unit: str | None = Field(None, max_length=10)
-    description: str | None = Field(None, max_length=MAX_TEXT)
-    beneficiary_groups: list[Code] | None = Field(None, max_length=MAX_CODES)
-    community_ids: list[Id] | None = Field(None, max_length=MAX_IDS)
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    contact_name: str | None = Field(None, max_length=50)
-    contact_phone: str | None = Field(None, max_length=20)
-
-
-class ResourceStatusIn(Schema):
-    status: str = Field(..., max_length=20, description=", ".join(ResourceStatus.values))
-    reason: str = Field("", max_length=300)
-
-
-class ClaimOut(Schema):
-    id: int
-    need_id: int
-    need_title: str
-    organisation_id: int
-    organisation_name: str
-    resource_id: int | None
-    quantity: int
-    role: str
-    status: str
-    status_label: str
-    note: str
-    reason: str
-    channel: str
-    created_at: dt.datetime
-    decided_at: dt.datetime | None
-
-
-class ClaimFilter(Schema):
-    need_id: Id | None = None
-    organisation_id: Id | None = None
-    status: str = ""
-
-
-class ClaimIn(Schema):
-    need_id: Id
-    organisation_id: Id
-    resource_id: Id | None = None
-    quantity: Quantity = Field(1, description="At least 1, at most what the need (and resource) still has")
-    role: str = Field(ClaimRole.LEAD, description="lead or partner")
-    note: str = Field("", max_length=300)
 
 
 # ---- shaping ---------------------------------------------------------------------------------
@@ -261,22 +88,6 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
     }
 
 
-class _LazyPage:
-    """Let the paginator slice the queryset first, then shape only that page."""
-
-    def __init__(self, qs: Any, shape: Any) -> None:
-        self.qs, self.shape = qs, shape
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.shape(o) for o in self.qs[item]]
-
-
 # ---- lookups ---------------------------------------------------------------------------------
 
 def _category(code: str | None) -> Category | None:
@@ -297,7 +108,7 @@ def _groups(codes: list[str]) -> list[BeneficiaryGroup]:
     return groups
 
 
-def _community(user: Any, pk: int) -> Region:
+def _community(user: Viewer, pk: int) -> Region:
     """A community the caller may post to: any community for residents, in scope for the rest."""
     community = Region.objects.filter(pk=pk).first()
     if community is None:
@@ -309,11 +120,11 @@ def _community(user: Any, pk: int) -> Region:
     return community
 
 
-def _organisation(user: Any, pk: int) -> Organisation:
+def _organisation(user: Viewer, pk: int) -> Organisation:
     return organisation_get(user=user, pk=pk)
 
 
-def _communities(user: Any, organisation: Organisation, ids: list[int]) -> list[Region]:
+def _communities(user: Viewer, organisation: Organisation, ids: list[int]) -> list[Region]:
     """Communities a resource of *organisation* may serve: its active partner communities that the
     caller may place it in; any other id is a 404 naming ``community_ids``."""
     wanted = set(ids)
@@ -349,7 +160,7 @@ def list_needs(request: HttpRequest, filters: Query[NeedFilter]) -> Any:
         raise Http404
     qs = selectors.need_list(user=request.user, community=community, category=_category(filters.category),
                              status=filters.status, year=filters.year, q=filters.q.strip(), mine=filters.mine)
-    return _LazyPage(_need_qs_for_page(qs), lambda n: _need_out(request, n))
+    return ShapedQuerySet(request, _need_qs_for_page(qs), _need_out)
 
 
 @router.get("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
@@ -358,7 +169,7 @@ def get_need(request: HttpRequest, need_id: int) -> Any:
 
 
 @router.post("/needs", response={201: NeedOut, **ERROR_RESPONSES}, summary="Post a need (it awaits review)")
-def create_need(request: HttpRequest, payload: NeedIn) -> Any:
+def create_need(request: AuthenticatedHttpRequest, payload: NeedIn) -> Any:
     data = payload.dict()
     community = _community(request.user, data.pop("community_id"))
     org_id = data.pop("requester_org_id")
@@ -374,7 +185,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 @router.patch("/needs/{id:need_id}", response={200: NeedOut, **ERROR_RESPONSES})
-def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
+def update_need(request: AuthenticatedHttpRequest, need_id: int, payload: NeedPatch) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     data = patch_values(payload, nullable=("beneficiary_count", "wanted_by", "beneficiary_groups"))
     if "category" in data:
@@ -386,7 +197,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> Any:
 
 
 @router.post("/needs/{id:need_id}/publish", response={200: NeedOut, **ERROR_RESPONSES})
-def publish_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
+def publish_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     note = payload.reason if payload else ""
     return _need_out(request, services.need_publish(actor=request.user, need=need, note=note))
@@ -394,13 +205,13 @@ def publish_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = 
 
 @router.post("/needs/{id:need_id}/return", response={200: NeedOut, **ERROR_RESPONSES},
              summary="Return a need under review with a reason")
-def return_need(request: HttpRequest, need_id: int, payload: ReasonIn) -> Any:
+def return_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     return _need_out(request, services.need_return(actor=request.user, need=need, reason=payload.reason))
 
 
 @router.post("/needs/{id:need_id}/close", response={200: NeedOut, **ERROR_RESPONSES})
-def close_need(request: HttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
+def close_need(request: AuthenticatedHttpRequest, need_id: int, payload: ReasonIn | None = None) -> Any:
     need = selectors.need_get(user=request.user, pk=need_id)
     reason = payload.reason if payload else ""
     return _need_out(request, services.need_close(actor=request.user, need=need, reason=reason))
@@ -417,7 +228,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> Any:
                                  category=_category(filters.category), status=filters.status,
                                  q=filters.q.strip())
     qs = qs.prefetch_related("beneficiary_groups", "communities")
-    return _LazyPage(qs, lambda r: _resource_out(request, r))
+    return ShapedQuerySet(request, qs, _resource_out)
 
 
 @router.get("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
@@ -426,7 +237,7 @@ def get_resource(request: HttpRequest, resource_id: int) -> Any:
 
 
 @router.post("/resources", response={201: ResourceOut, **ERROR_RESPONSES})
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
+def create_resource(request: AuthenticatedHttpRequest, payload: ResourceIn) -> Any:
     data = payload.dict()
     org = resolve_id("organisation_id", _organisation, request.user, data.pop("organisation_id"))
     ids = data.pop("community_ids")
@@ -438,7 +249,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Any:
 
 
 @router.patch("/resources/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES})
-def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
+def update_resource(request: AuthenticatedHttpRequest, resource_id: int, payload: ResourcePatch) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
     data = patch_values(payload, nullable=("valid_from", "valid_until", "beneficiary_groups", "community_ids"))
     if "category" in data:
@@ -456,7 +267,7 @@ def update_resource(request: HttpRequest, resource_id: int, payload: ResourcePat
 
 @router.post("/resources/{id:resource_id}/status", response={200: ResourceOut, **ERROR_RESPONSES},
              summary="Pause, resume or withdraw a resource")
-def set_resource_status(request: HttpRequest, resource_id: int, payload: ResourceStatusIn) -> Any:
+def set_resource_status(request: AuthenticatedHttpRequest, resource_id: int, payload: ResourceStatusIn) -> Any:
     resource = selectors.resource_get(user=request.user, pk=resource_id)
     resource = services.resource_set_status(actor=request.user, resource=resource, status=payload.status,
                                             reason=payload.reason)
@@ -471,7 +282,7 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilter]) -> Any:
     need = selectors.need_get(user=request.user, pk=filters.need_id) if filters.need_id else None
     org = _organisation(request.user, filters.organisation_id) if filters.organisation_id else None
     qs = selectors.claim_list(user=request.user, need=need, organisation=org, status=filters.status)
-    return _LazyPage(qs, _claim_out)
+    return ShapedQuerySet(request, qs, lambda _request, claim: _claim_out(claim))
 
 
 @router.get("/claims/{id:claim_id}", response={200: ClaimOut, **ERROR_RESPONSES})
@@ -481,7 +292,7 @@ def get_claim(request: HttpRequest, claim_id: int) -> Any:
 
 @router.post("/claims", response={201: ClaimOut, **ERROR_RESPONSES},
              summary="Claim a published need for a unit (awaits the community's confirmation)")
-def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
+def create_claim(request: AuthenticatedHttpRequest, payload: ClaimIn) -> Any:
     need = resolve_id("need_id", selectors.need_get, user=request.user, pk=payload.need_id)
     org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=need.community,
                      pk=payload.organisation_id)
@@ -497,19 +308,19 @@ def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
 
 
 @router.post("/claims/{id:claim_id}/confirm", response={200: ClaimOut, **ERROR_RESPONSES})
-def confirm_claim(request: HttpRequest, claim_id: int) -> Any:
+def confirm_claim(request: AuthenticatedHttpRequest, claim_id: int) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_confirm(actor=request.user, claim=claim))
 
 
 @router.post("/claims/{id:claim_id}/decline", response={200: ClaimOut, **ERROR_RESPONSES})
-def decline_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def decline_claim(request: AuthenticatedHttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_decline(actor=request.user, claim=claim, reason=payload.reason))
 
 
 @router.post("/claims/{id:claim_id}/withdraw", response={200: ClaimOut, **ERROR_RESPONSES})
-def withdraw_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def withdraw_claim(request: AuthenticatedHttpRequest, claim_id: int, payload: ReasonIn) -> Any:
     claim = selectors.claim_get(user=request.user, pk=claim_id)
     return _claim_out(services.claim_withdraw(actor=request.user, claim=claim, reason=payload.reason))
 

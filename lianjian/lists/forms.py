@@ -5,6 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.permissions import get_scope
 from lianjian.core import ranges
 from lianjian.core.images import PhotoField
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
@@ -40,7 +42,7 @@ class NeedForm(forms.ModelForm):
             "wanted_by": DATE,
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category = cast(forms.ModelChoiceField, self.fields["category"])
         category.queryset = selectors.category_list()
@@ -72,7 +74,7 @@ class NeedFilterForm(forms.Form):
                               widget=forms.NumberInput(attrs={"placeholder": _("年度"),
                                                               "inputmode": "numeric"}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The communities this person may filter by; the list view also reads it.
         self.communities = selectors.need_filter_communities(user=user)
@@ -101,9 +103,8 @@ class ResourceForm(forms.ModelForm):
         help_texts = {"capacity_unit": _("例如：个岗位、人/期、份"),
                       "communities": _("不选则默认服务该单位的全部联建社区")}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from lianjian.accounts.permissions import get_scope
 
         scope = get_scope(user)
         orgs = Organisation.objects.filter(pk__in=sorted(scope.org_ids))
@@ -163,9 +164,8 @@ class ClaimForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=300, required=False,
                            widget=forms.TextInput(attrs={"placeholder": _("如何满足该需求（选填）")}))
 
-    def __init__(self, *args: Any, user: Any, need: Need, staff: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, need: Need, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from lianjian.accounts.permissions import get_scope
 
         scope = get_scope(user)
         partners = Organisation.objects.filter(partnerships__community=need.community,
@@ -199,7 +199,7 @@ class ResidentNeedForm(forms.ModelForm):
                   "place": _("在哪里（选填）")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category = cast(forms.ModelChoiceField, self.fields["category"])
         category.queryset = selectors.category_list()

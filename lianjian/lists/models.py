@@ -20,6 +20,7 @@ from lianjian.core import ranges
 from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
+from lianjian.orgs.models import Partnership, PartnershipStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,7 +32,6 @@ def current_year() -> int:
 
 def _partnered(scope: Any, community_id: int) -> bool:
     """True if one of the scope's units is an active joint unit of the community."""
-    from lianjian.orgs.models import Partnership, PartnershipStatus
 
     return bool(scope.org_ids) and Partnership.objects.filter(
         community_id=community_id, organisation_id__in=scope.org_ids, status=PartnershipStatus.ACTIVE,
@@ -194,7 +194,7 @@ class Need(TimeStampedModel):
 
     @property
     def quantity_open(self) -> int:
-        return max(self.quantity_needed - self.quantity_covered, 0)
+        return quantity_open(self.quantity_needed, self.quantity_covered)
 
     @property
     def coverage_percent(self) -> int:
@@ -322,7 +322,6 @@ class Resource(TimeStampedModel):
         """The unit's liaisons and staff of the communities it partners with see and change it."""
         if self.organisation_id in scope.org_ids:
             return True
-        from lianjian.orgs.models import Partnership
 
         if not scope.region_nodes:
             return False
@@ -335,6 +334,21 @@ class ClaimStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
     DECLINED = "declined", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Claims that hold a share of a need: waiting for the community's confirmation, or confirmed.
+LIVE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+
+
+def quantity_taken(covered: int, reserved: int = 0) -> int:
+    """How much of a need is taken: its confirmed coverage, or the live claims on it (pending +
+    confirmed) where those already count, as on a meeting's board."""
+    return max(covered, reserved)
+
+
+def quantity_open(needed: int, covered: int, reserved: int = 0) -> int:
+    """How much of a need is still open to claim — the one rule lists and meetings share."""
+    return max(needed - quantity_taken(covered, reserved), 0)
 
 
 class ClaimRole(models.TextChoices):
@@ -386,7 +400,7 @@ class Claim(TimeStampedModel):
 
     @property
     def is_live(self) -> bool:
-        return self.status in (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
+        return self.status in LIVE_CLAIM_STATUSES
 
     def scope_check(self, scope: Any, *, write: bool) -> bool:
         """The claiming unit and the need's community staff see and act on a claim."""

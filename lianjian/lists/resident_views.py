@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
-from lianjian.public.selectors import community_search
+from lianjian.regions.selectors import community_search
 
 from . import selectors, services
 from .forms import ResidentNeedForm
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def need_post(request: HttpRequest) -> HttpResponse:
+def need_post(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The short phone form: what, where, one photo; the community is the person's own."""
     scope = get_scope(request.user)
     community = scope.home_community

@@ -10,11 +10,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.actors import Viewer, person_of
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.core.models import Activity
 from lianjian.orgs.models import Organisation, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
+from .journey import CURRENT, DONE, STOPPED, WAITING, journey_prefetches, later_stages
 from .models import (
     PUBLIC_NEED_STATUSES,
     BeneficiaryGroup,
@@ -44,7 +46,7 @@ def _partner_communities(scope: Any) -> QuerySet[Partnership, Mapping[str, Any]]
                                       status=PartnershipStatus.ACTIVE).values("community_id")
 
 
-def need_visibility_q(user: Any) -> Q | None:
+def need_visibility_q(user: Viewer) -> Q | None:
     """The Q of needs *user* may see, or None when every need is visible (superusers)."""
     scope = get_scope(user)
     if scope.is_superuser:
@@ -60,14 +62,14 @@ def need_visibility_q(user: Any) -> Q | None:
     return q
 
 
-def need_list(*, user: Any, community: Region | None = None, category: Any = None, status: str = "",
+def need_list(*, user: Viewer, community: Region | None = None, category: Any = None, status: str = "",
               year: int | None = None, q: str = "", mine: bool = False) -> QuerySet[Need]:
     """Needs the user may see, newest first; filters map onto the (community, status, created)
     and (community, created) indexes."""
     scope = get_scope(user)
     qs = Need.objects.all()
     if mine:
-        qs = qs.filter(requester=user) if scope.is_authenticated else qs.none()
+        qs = qs.filter(requester=person_of(user)) if scope.is_authenticated else qs.none()
     elif community is not None and scope.covers_region(community):
         # The common staff case: the community filter alone is the scope, so the query stays
         # one index range instead of an OR over joins.
@@ -92,19 +94,26 @@ def need_list(*, user: Any, community: Region | None = None, category: Any = Non
             .order_by("-created_at", "-id"))
 
 
-def need_get(*, user: Any, pk: Any, for_update: bool = False) -> Need:
-    """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
+def need_for(user: Viewer, pk: Any, *, change: bool = False, lock: bool = False) -> Need:
+    """The need *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied (see :func:`~lianjian.accounts.permissions.require_access`). ``lock`` reads
+    it with ``SELECT … FOR UPDATE`` (inside the caller's transaction)."""
+    qs = Need.objects.select_related("category", "community", "requester", "requester_org", "reviewed_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        need = Need.objects.select_related("category", "community", "requester", "requester_org",
-                                           "reviewed_by").get(pk=pk)
+        need = qs.get(pk=pk)
     except (Need.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(need):
-        raise Http404
-    return need
+    return require_access(user, need, change=change)
 
 
-def need_photo_get(*, user: Any, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
+def need_get(*, user: Viewer, pk: Any) -> Need:
+    """Return the need if the user may see it; 404 otherwise (never reveal existence)."""
+    return need_for(user, pk)
+
+
+def need_photo_get(*, user: Viewer, pk: Any, original: bool) -> tuple[NeedPhoto, bool]:
     """A need photo and whether it is public, or 404.
 
     The public copy and thumbnail of a published (or covered, closed) need are public; everything
@@ -165,7 +174,7 @@ def need_timeline(*, need: Need, claims: list[Claim] | None = None) -> list[dict
     return timeline
 
 
-def review_queue(*, user: Any) -> dict[str, Any]:
+def review_queue(*, user: Viewer) -> dict[str, Any]:
     """What the user's communities must decide: needs awaiting review and pending claims."""
     scope = get_scope(user)
     if not scope.is_staff_like:
@@ -182,7 +191,7 @@ def review_queue(*, user: Any) -> dict[str, Any]:
     }
 
 
-def resource_list(*, user: Any, organisation: Organisation | None = None, community: Region | None = None,
+def resource_list(*, user: Viewer, organisation: Organisation | None = None, community: Region | None = None,
                   category: Any = None, status: str = "", q: str = "") -> QuerySet[Resource]:
     """Resources the user may see: their own unit's, and those offered to communities they run
     or where their unit is a joint unit (the community's shared 资源清单)."""
@@ -210,24 +219,32 @@ def resource_list(*, user: Any, organisation: Organisation | None = None, commun
     return qs.select_related("organisation", "category").order_by("-created_at", "-id")
 
 
-def resource_get(*, user: Any, pk: Any) -> Resource:
+def resource_for(user: Viewer, pk: Any, *, change: bool = False) -> Resource:
+    """The resource *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return resource_list(user=user).prefetch_related("communities", "beneficiary_groups").get(pk=pk)
+        resource = resource_list(user=user).prefetch_related("communities", "beneficiary_groups").get(pk=pk)
     except (Resource.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    # resource_list already holds only what the user may see; ``change`` asks the write rule.
+    return require_access(user, resource, change=True) if change else resource
+
+
+def resource_get(*, user: Viewer, pk: Any) -> Resource:
+    return resource_for(user, pk)
 
 
 def resource_claims(*, resource: Resource) -> QuerySet[Claim]:
     return Claim.objects.filter(resource=resource).select_related("need__community").order_by("-created_at")
 
 
-def claimable_resources(*, user: Any, organisation: Organisation) -> QuerySet[Resource]:
+def claimable_resources(*, user: Viewer, organisation: Organisation) -> QuerySet[Resource]:
     """Active resources of the unit that still have places, for the claim form."""
     return (resource_list(user=user, organisation=organisation, status=ResourceStatus.ACTIVE)
             .filter(remaining__gt=0))
 
 
-def claim_list(*, user: Any, need: Need | None = None, organisation: Organisation | None = None,
+def claim_list(*, user: Viewer, need: Need | None = None, organisation: Organisation | None = None,
                status: str = "") -> QuerySet[Claim]:
     scope = get_scope(user)
     qs = Claim.objects.all()
@@ -246,35 +263,40 @@ def claim_list(*, user: Any, need: Need | None = None, organisation: Organisatio
         "-created_at", "-id")
 
 
-def claim_get(*, user: Any, pk: Any) -> Claim:
+def claim_for(user: Viewer, pk: Any, *, change: bool = False) -> Claim:
+    """The claim *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return claim_list(user=user).get(pk=pk)
+        claim = claim_list(user=user).get(pk=pk)
     except (Claim.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    # claim_list already holds only what the user may see; ``change`` asks the write rule.
+    return require_access(user, claim, change=True) if change else claim
 
 
-def claims_of_organisation(user: Any, organisation: Organisation) -> QuerySet[Claim]:
+def claim_get(*, user: Viewer, pk: Any) -> Claim:
+    return claim_for(user, pk)
+
+
+def claims_of_organisation(user: Viewer, organisation: Organisation) -> QuerySet[Claim]:
     """Everything the unit claimed that *user* may see, with need, project links prefetched.
 
     The unit's own liaisons see all of it; community staff see the claims on their needs.
     """
-    from lianjian.projects.models import Project
-
-    return claim_list(user=user, organisation=organisation).prefetch_related(
-        Prefetch("need__projects", queryset=Project.objects.only("id", "title", "status", "need_id")))
+    return claim_list(user=user, organisation=organisation).prefetch_related(*journey_prefetches("need__"))
 
 
-def my_units(*, user: Any) -> QuerySet[Organisation]:
+def my_units(*, user: Viewer) -> QuerySet[Organisation]:
     """The units the user is a liaison of."""
     scope = get_scope(user)
     return Organisation.objects.filter(pk__in=sorted(scope.org_ids)).order_by("name")
 
 
-def staff_communities(*, user: Any) -> QuerySet[Region]:
+def staff_communities(*, user: Viewer) -> QuerySet[Region]:
     return get_scope(user).filter_regions(Region.objects.communities()).order_by("code")
 
 
-def need_filter_communities(*, user: Any) -> QuerySet[Region]:
+def need_filter_communities(*, user: Viewer) -> QuerySet[Region]:
     """Communities offered in the needs-list filter: those the user runs or partners with."""
     scope = get_scope(user)
     q = Q(pk__in=[])
@@ -289,22 +311,21 @@ def need_filter_communities(*, user: Any) -> QuerySet[Region]:
 
 # ---- a requester's own needs ("我的需求") --------------------------------------------------------
 
-def my_needs(*, user: Any) -> QuerySet[Need]:
+def my_needs(*, user: Viewer) -> QuerySet[Need]:
     """The needs *user* posted, newest first, with what their journey rows show."""
-    if not get_scope(user).is_authenticated:
+    person = person_of(user)
+    if person is None:
         return Need.objects.none()
-    from lianjian.projects.models import Project
-
-    return (Need.objects.filter(requester=user).select_related("category", "community")
+    return (Need.objects.filter(requester=person).select_related("category", "community")
             .prefetch_related(
                 Prefetch("claims", queryset=Claim.objects.filter(status__in=[ClaimStatus.PENDING,
                                                                              ClaimStatus.CONFIRMED])
                          .select_related("organisation").order_by("created_at", "id")),
-                Prefetch("projects", queryset=Project.objects.select_related("lead_org").order_by("created_at")))
+                *journey_prefetches())
             .order_by("-created_at", "-id"))
 
 
-def my_need_get(*, user: Any, pk: Any) -> Need:
+def my_need_get(*, user: Viewer, pk: Any) -> Need:
     """One of *user*'s own needs, else 404 (someone else's need looks exactly like none)."""
     try:
         return my_needs(user=user).get(pk=pk)
@@ -312,17 +333,11 @@ def my_need_get(*, user: Any, pk: Any) -> Need:
         raise Http404 from None
 
 
-# Stage states of a need's journey, for the requester's timeline.
-DONE, CURRENT, WAITING, STOPPED = "done", "current", "waiting", "stopped"
-
-
-def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[str, Any]]:
+def need_journey(*, need: Need, user: Viewer, detail: bool = False) -> list[dict[str, Any]]:
     """The requester's view of their need: review, claim, project and rating, each a stage with a
     state (done / current / waiting / stopped) and display-ready facts. Only unit names appear,
-    never a staff member's or another person's name. *need* comes from :func:`my_needs`."""
-    from lianjian.projects.models import ProjectStatus, Rating
-    from lianjian.projects.selectors import PUBLIC_STATUSES
-
+    never a staff member's or another person's name. *need* comes from :func:`my_needs`. The
+    project and rating stages come from the projects app (see :mod:`lianjian.lists.journey`)."""
     stages: list[dict[str, Any]] = [{"key": "submit", "label": _("提交需求"), "state": DONE,
                                      "at": need.created_at, "text": need.community.name}]
     status = need.status
@@ -364,46 +379,7 @@ def need_journey(*, need: Need, user: Any, detail: bool = False) -> list[dict[st
         claim["pending"] = len(pending)
     stages.append(claim)
 
-    projects = [p for p in need.projects.all() if p.status != ProjectStatus.CANCELLED]
-    if detail and projects:
-        from lianjian.projects.models import ProgressUpdate
-
-        latest: dict[int, list[Any]] = {}
-        for u in (ProgressUpdate.objects.filter(project__in=projects).select_related("organisation")
-                  .only("id", "project_id", "text", "happened_on", "is_completion", "organisation__name")
-                  .order_by("-happened_on", "-id")):
-            latest.setdefault(u.project_id, [])
-            if len(latest[u.project_id]) < 3:
-                latest[u.project_id].append(u)
-        for p in projects:
-            p.latest_updates = latest.get(p.pk, [])  # type: ignore[attr-defined]
-            p.is_public = p.status in PUBLIC_STATUSES  # type: ignore[attr-defined]
-    project: dict[str, Any] = {"key": "project", "label": _("项目实施"), "at": None, "projects": projects}
-    completed = [p for p in projects if p.status == ProjectStatus.COMPLETED]
-    if not projects:
-        project.update(state=STOPPED if status == NeedStatus.CLOSED else WAITING,
-                       text=_("未形成项目") if status == NeedStatus.CLOSED else _("认领后，社区和单位立项实施"))
-    elif len(completed) == len(projects):
-        done_on = [p.completed_on for p in completed if p.completed_on]
-        project.update(state=DONE, text=_("项目已完成"), at=max(done_on) if done_on else None)
-    else:
-        running = next(p for p in projects if p.status != ProjectStatus.COMPLETED)
-        project.update(state=CURRENT, text=_("%(title)s：%(status)s") % {
-            "title": running.title, "status": running.get_status_display()})
-    stages.append(project)
-
-    rating: dict[str, Any] = {"key": "rating", "label": _("评价"), "at": None, "projects": completed}
-    if not completed:
-        rating.update(state=WAITING, text=_("项目完成后可以评价"))
-    else:
-        mine = dict(Rating.objects.filter(project__in=completed, rater=user).values_list("project_id", "stars"))
-        for p in completed:
-            p.my_stars = mine.get(p.pk)  # type: ignore[attr-defined]
-        if len(mine) == len(completed):
-            rating.update(state=DONE, text=_("您已评价，谢谢！"))
-        else:
-            rating.update(state=CURRENT, text=_("项目已完成，请您评价"))
-    stages.append(rating)
+    stages.extend(later_stages(need, user, detail))
     return stages
 
 

@@ -14,9 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
+from lianjian.core.text import error_text
 
 from . import selectors, services
 from .forms import (
@@ -39,10 +42,6 @@ def _next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 def _fast_page(qs: Any, number: Any) -> Any:
@@ -102,7 +101,7 @@ def _requester_only(scope: Any, need: Any) -> bool:
 
 
 @login_required
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if scope.is_self_service and not (scope.is_staff_like or scope.is_liaison):
         # Residents, riders and volunteers post in the short form, for their own community.
@@ -122,11 +121,9 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.need_get(user=request.user, pk=pk)
+def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    need = selectors.need_for(request.user, pk, change=True)
     scope = get_scope(request.user)
-    if not scope.can_change(need):
-        raise PermissionDenied
     form_class = ResidentNeedForm if _requester_only(scope, need) else NeedForm
     form = form_class(request.POST or None, request.FILES or None, instance=need, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +149,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def need_review(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Publish, return (with a reason) or close a need."""
     need = selectors.need_get(user=request.user, pk=pk)
     reason = (request.POST.get("reason") or "").strip()
@@ -167,7 +164,7 @@ def need_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.need_close(actor=request.user, need=need, reason=reason)
             messages.success(request, _("需求已关闭。"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(_next(request, need.get_absolute_url()))
 
 
@@ -184,7 +181,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 # ---- claims ----------------------------------------------------------------------------------
 
 @login_required
-def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
     staff = scope.covers_region(need.community)
@@ -207,7 +204,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def claim_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Confirm, decline or withdraw a claim."""
     claim = selectors.claim_get(user=request.user, pk=pk)
     reason = (request.POST.get("reason") or "").strip()
@@ -222,7 +219,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.claim_withdraw(actor=request.user, claim=claim, reason=reason)
             messages.success(request, _("认领已撤回。"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(_next(request, claim.get_absolute_url()))
 
 
@@ -246,7 +243,6 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)
     scope = get_scope(request.user)
     can_change = scope.can_change(resource)
-    from lianjian.core.selectors import activity_for
 
     return render(request, "lists/resource_detail.html", {
         "resource": resource, "can_change": can_change,
@@ -256,7 +252,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def resource_create(request: HttpRequest) -> HttpResponse:
+def resource_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.is_staff_like or scope.is_liaison):
         raise PermissionDenied
@@ -276,10 +272,8 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = selectors.resource_get(user=request.user, pk=pk)
-    if not get_scope(request.user).can_change(resource):
-        raise PermissionDenied
+def resource_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_for(request.user, pk, change=True)
     form = ResourceForm(request.POST or None, instance=resource, user=request.user)
     if request.method == "POST" and form.is_valid():
         m2m = {"beneficiary_groups", "communities"}
@@ -298,14 +292,14 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resource_status(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(user=request.user, pk=pk)
     try:
         services.resource_set_status(actor=request.user, resource=resource, status=request.POST.get("status",
                                                                                                     ""),
                                      reason=(request.POST.get("reason") or "").strip())
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("资源状态已更新。"))
     return redirect(resource)

@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
 
     try:
+        # Function-level: the engine and its word lists load only for a real run, so --help and
+        # usage errors answer at once.
         from lianjian.matching.csvio import MatchInputError, read_needs, read_resources
         from lianjian.matching.engine import MatchEngine
 

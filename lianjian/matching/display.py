@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as N_
 
 from lianjian.core.display import unit_label
+from lianjian.lists.taxonomy import display_names
 
 _SEP = "、"
 
@@ -27,8 +28,6 @@ class _Context:
 
     def name(self, text: str) -> str:
         if self._names is None:
-            from lianjian.lists.taxonomy import display_names
-
             self._names = display_names()
         return self._names.get(text.strip(), text)
 

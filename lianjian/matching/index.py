@@ -19,6 +19,10 @@ from typing import Any
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from lianjian.lists.models import BeneficiaryGroup, Claim, Resource, ResourceStatus
+from lianjian.projects.models import Project, ProjectStatus
+from lianjian.regions.models import Region
+
 from .engine import MatchEngine, NeedDoc, ResourceDoc
 
 # Clock skew between app servers and the database is absorbed by re-reading a little overlap.
@@ -27,7 +31,6 @@ _OVERLAP = dt.timedelta(seconds=5)
 
 def _unit_records(org_ids: Iterable[int] | None = None) -> dict[tuple[int, int], tuple[int, float | None]]:
     """(organisation, category) -> (completed projects it led, average rating)."""
-    from lianjian.projects.models import Project, ProjectStatus
 
     qs = Project.objects.filter(status=ProjectStatus.COMPLETED)
     if org_ids is not None:
@@ -68,8 +71,6 @@ def need_doc(need: Any) -> NeedDoc:
 
 
 def _active_resources() -> Any:
-    from lianjian.lists.models import Resource, ResourceStatus
-
     return (Resource.objects.filter(status=ResourceStatus.ACTIVE)
             .select_related("organisation", "category")
             .prefetch_related("beneficiary_groups", "communities"))
@@ -77,8 +78,6 @@ def _active_resources() -> Any:
 
 def _vocabulary_state() -> tuple[Any, ...]:
     """Changes whenever a region or a beneficiary group is added, renamed or removed."""
-    from lianjian.lists.models import BeneficiaryGroup
-    from lianjian.regions.models import Region
 
     regions = Region.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
     groups = tuple(BeneficiaryGroup.objects.order_by("pk").values_list("pk", "name"))
@@ -87,8 +86,6 @@ def _vocabulary_state() -> tuple[Any, ...]:
 
 def new_engine() -> MatchEngine:
     """An empty engine that knows the deployment's region names and beneficiary groups."""
-    from lianjian.lists.models import BeneficiaryGroup
-    from lianjian.regions.models import Region
 
     return MatchEngine(places=Region.objects.values_list("name", flat=True).iterator(chunk_size=5000),
                        who_words=BeneficiaryGroup.objects.values_list("name", flat=True))
@@ -128,8 +125,6 @@ class ResourceIndex:
         self._engine = engine
 
     def _refresh(self, *, since: dt.datetime) -> None:
-        from lianjian.lists.models import Claim, Resource, ResourceStatus
-
         assert self._engine is not None
         touched = set(Resource.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
         touched |= set(Claim.objects.filter(Q(updated_at__gte=since) | Q(decided_at__gte=since),

@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.accounts.permissions import get_scope
-from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus, Resource, ResourceStatus
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, Need, NeedStatus, Resource, ResourceStatus
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 from lianjian.regions.models import Region
 
@@ -84,7 +85,7 @@ def _resources_by_id(ids: list[str]) -> dict[str, Resource]:
     return {str(r.pk): r for r in rows}
 
 
-def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5, include_weak: bool = False
+def suggestions_for_need(*, user: Viewer, need: Need, top_k: int = 5, include_weak: bool = False
                          ) -> list[Suggestion]:
     """The best resources of the community's joint units for *need*, with reasons (staff only).
 
@@ -98,7 +99,7 @@ def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5, include_weak:
     allowed = _partner_org_ids(need.community)
     resources = _resources_by_id([m.resource_id for m in matches])
     invitations = {i.organisation_id: i for i in ClaimInvitation.objects.filter(need=need)}
-    claimed = set(Claim.objects.filter(need=need, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED])
+    claimed = set(Claim.objects.filter(need=need, status__in=LIVE_CLAIM_STATUSES)
                   .values_list("organisation_id", flat=True))
     out: list[Suggestion] = []
     for match in matches:
@@ -116,13 +117,13 @@ def suggestions_for_need(*, user: Any, need: Need, top_k: int = 5, include_weak:
 def _open_needs_for(org: Organisation) -> QuerySet[Need]:
     communities = Partnership.objects.filter(organisation=org, status=PartnershipStatus.ACTIVE).values(
         "community_id")
-    already = Claim.objects.filter(organisation=org, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]
+    already = Claim.objects.filter(organisation=org, status__in=LIVE_CLAIM_STATUSES
                                    ).values("need_id")
     return (_need_queryset().filter(community_id__in=communities, status=NeedStatus.PUBLISHED)
             .exclude(pk__in=already).order_by("-published_at", "-id"))
 
 
-def needs_for_organisation(*, user: Any, organisation: Organisation, resource: Resource | None = None,
+def needs_for_organisation(*, user: Viewer, organisation: Organisation, resource: Resource | None = None,
                            top_k: int = 10) -> list[NeedSuggestion]:
     """Open needs of the unit's communities that one of its resources (or *resource*) could meet."""
     scope = get_scope(user)
@@ -152,7 +153,7 @@ class SheetRow:
     suggestions: list[Suggestion]
 
 
-def match_sheet(*, user: Any, community: Region, top_k: int = 3) -> list[SheetRow]:
+def match_sheet(*, user: Viewer, community: Region, top_k: int = 3) -> list[SheetRow]:
     """Every open need of the community with its top suggestions, for the annual meeting."""
     if not get_scope(user).covers_region(community):
         raise PermissionDenied
@@ -204,7 +205,7 @@ def _kinds_named(q: str) -> list[str]:
             if q == value or q in str(label).lower() or q in source[value]]
 
 
-def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
+def invite_units_for_need(*, user: Viewer, need: Need, q: str = "", kind: str = "") -> list[InviteGroup]:
     """The active joint units of the need's community grouped by unit kind, for inviting by
     hand when no listed resource fits - units with no resource at all included (a bus company
     offers buses, not list entries). *q* searches name, short name and kind; *kind* filters."""
@@ -225,7 +226,7 @@ def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "")
                        .values_list("organisation_id", flat=True))
     invitations = {i.organisation_id: i for i in ClaimInvitation.objects.filter(need=need, organisation_id__in=ids)}
     claimed = set(Claim.objects.filter(need=need, organisation_id__in=ids,
-                                       status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED])
+                                       status__in=LIVE_CLAIM_STATUSES)
                   .values_list("organisation_id", flat=True))
     groups: list[InviteGroup] = []
     for value, label in OrgKind.choices:
@@ -237,7 +238,7 @@ def invite_units_for_need(*, user: Any, need: Need, q: str = "", kind: str = "")
     return groups
 
 
-def invitable_unit(*, user: Any, need: Need, organisation_id: Any) -> Organisation | None:
+def invitable_unit(*, user: Viewer, need: Need, organisation_id: Any) -> Organisation | None:
     """The active joint unit of the need's community with this id, or None (any other id)."""
     if not get_scope(user).covers_region(need.community):
         raise PermissionDenied
@@ -251,7 +252,7 @@ def invitable_unit(*, user: Any, need: Need, organisation_id: Any) -> Organisati
                                        partnerships__status=PartnershipStatus.ACTIVE).first()
 
 
-def invitations_for(*, user: Any) -> QuerySet[ClaimInvitation]:
+def invitations_for(*, user: Viewer) -> QuerySet[ClaimInvitation]:
     """Invitations to the user's own units that are not answered yet."""
     scope = get_scope(user)
     return (ClaimInvitation.objects.filter(organisation_id__in=sorted(scope.org_ids), claim__isnull=True,

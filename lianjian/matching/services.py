@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import record_activity
 from lianjian.lists.models import Claim, Need, Resource
@@ -20,7 +19,7 @@ from .models import ClaimInvitation
 
 
 @transaction.atomic
-def invitation_create(*, actor: Any, need: Need, organisation: Organisation, resource: Resource | None = None,
+def invitation_create(*, actor: Actor, need: Need, organisation: Organisation, resource: Resource | None = None,
                       score: float = 0.0, reasons: list[str] | None = None) -> ClaimInvitation:
     """Staff invite a joint unit to claim a need; its liaisons get a notification with a claim link."""
     if not get_scope(actor).covers_region(need.community):
@@ -34,7 +33,7 @@ def invitation_create(*, actor: Any, need: Need, organisation: Organisation, res
         raise ValidationError({"organisation": _("已经邀请过该单位。")})
     invitation = ClaimInvitation.objects.create(
         need=need, organisation=organisation, resource=resource, score=score, reasons=list(reasons or [])[:8],
-        invited_by=actor if getattr(actor, "is_authenticated", False) else None)
+        invited_by=person_of(actor))
     record_activity(actor=actor, action="invite", obj=need,
                     changes={"invited": [None, organisation.name]})
     notify(recipients=liaison_ids([organisation.pk]), kind=NotificationKind.INFO,
@@ -50,7 +49,7 @@ def has_liaison(organisation: Organisation) -> bool:
 
 
 @transaction.atomic
-def invitation_accept(*, actor: Any, invitation: ClaimInvitation, quantity: int = 1,
+def invitation_accept(*, actor: Actor, invitation: ClaimInvitation, quantity: int = 1,
                       resource: Resource | None = None) -> Claim:
     """The invited unit's liaison claims the need (the usual claim rules apply)."""
     invitation = ClaimInvitation.objects.select_for_update().select_related("need", "organisation").get(

@@ -10,20 +10,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
-from lianjian.core.text import append_row
+from lianjian.core.text import append_row, error_text
 from lianjian.lists.models import Need
 from lianjian.lists.selectors import need_get, resource_get
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Organisation, OrgKind
 from lianjian.orgs.selectors import organisation_get
+from lianjian.regions.models import Region
 from lianjian.regions.selectors import region_get
 
 from . import selectors, services
 from .models import ClaimInvitation
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 @login_required
@@ -32,7 +30,6 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.is_staff_like or scope.is_liaison):
         raise PermissionDenied
-    from lianjian.regions.models import Region
 
     communities = scope.filter_regions(Region.objects.communities()).order_by("code")[:200]
     units = []
@@ -45,8 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    from lianjian.orgs.models import OrgKind
-
     return [(value, str(label)) for value, label in OrgKind.choices]
 
 
@@ -72,7 +67,7 @@ def need_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Invite the unit of a suggested resource (``resource``), or any active joint unit of the
     need's community (``organisation``), with or without listed resources."""
     need = need_get(user=request.user, pk=pk)
@@ -92,7 +87,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     return _invite(request, need, suggestion.organisation, suggestion)
 
 
-def _invite(request: HttpRequest, need: Need, org: Organisation,
+def _invite(request: AuthenticatedHttpRequest, need: Need, org: Organisation,
             suggestion: selectors.Suggestion | None = None) -> HttpResponse:
     try:
         invitation = services.invitation_create(
@@ -100,7 +95,7 @@ def _invite(request: HttpRequest, need: Need, org: Organisation,
             resource=suggestion.resource if suggestion else None, score=suggestion.score if suggestion else 0.0,
             reasons=suggestion.reasons if suggestion else [])
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         name = invitation.organisation.name
         if services.has_liaison(invitation.organisation):
@@ -112,7 +107,7 @@ def _invite(request: HttpRequest, need: Need, org: Organisation,
 
 
 @login_required
-def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The invited liaison's one-click claim page."""
     inv = get_object_or_404(ClaimInvitation.objects.select_related("need__community", "need__category", "organisation",
                                                               "resource"), pk=pk)
@@ -128,7 +123,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.invitation_accept(actor=request.user, invitation=inv, quantity=quantity)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("已认领，等待社区确认。"))
             return redirect(need)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.api.base import MAX_ID, Id, Quantity
 from lianjian.api.errors import ERROR_RESPONSES, resolve_id
 from lianjian.core.ranges import YEAR_MAX, YEAR_MIN
@@ -192,7 +193,7 @@ def board_state(request: HttpRequest, response: HttpResponse, meeting_id: int) -
     response={201: BoardClaimOut, **ERROR_RESPONSES},
     summary="Claim a board need for a unit during the meeting (channel 'meeting')",
 )
-def claim(request: HttpRequest, meeting_id: int, payload: ClaimIn) -> Any:
+def claim(request: AuthenticatedHttpRequest, meeting_id: int, payload: ClaimIn) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
     need = resolve_id("need_id", get_object_or_404, Need, pk=payload.need_id, community=m.community)
     org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=m.community,

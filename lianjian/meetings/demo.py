@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.demo import data
-from lianjian.lists.models import Category, ClaimStatus, Need, NeedStatus, Resource
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Category, ClaimStatus, Need, NeedStatus, Resource
 from lianjian.orgs.models import Organisation
 from lianjian.regions.models import Region
 
@@ -179,7 +179,7 @@ def load() -> None:
     for name in (STATE_GRID, VOCATIONAL):
         org = units[name]
         if not heritage.claims.filter(
-            organisation=org, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]
+            organisation=org, status__in=LIVE_CLAIM_STATUSES
         ).exists():
             # A unit that offers a matching resource (State Grid's heritage talks) commits it.
             resource = Resource.objects.filter(

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.core import ranges
 from lianjian.lists.models import Category
@@ -27,7 +28,7 @@ class MeetingForm(forms.Form):
     agenda = forms.CharField(label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     invite_all = forms.BooleanField(label=_("邀请本社区全部联建单位"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = (  # type: ignore[attr-defined]
             get_scope(user).filter_regions(Region.objects.filter(level=Level.COMMUNITY)).order_by("code")

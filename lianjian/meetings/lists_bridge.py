@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from lianjian.accounts.actors import Actor
 from lianjian.lists import services as lists_services
 
 
 def need_create_published(
     *,
-    actor: Any,
+    actor: Actor,
     community: Any,
     title: str,
     description: str,
@@ -34,12 +35,12 @@ def need_create_published(
     return lists_services.need_publish(actor=actor, need=need)
 
 
-def need_publish(*, actor: Any, need: Any) -> Any:
+def need_publish(*, actor: Actor, need: Any) -> Any:
     return lists_services.need_publish(actor=actor, need=need)
 
 
 def claim_create(
-    *, actor: Any, need: Any, organisation: Any, resource: Any = None, quantity: int = 1, role: str = "lead",
+    *, actor: Actor, need: Any, organisation: Any, resource: Any = None, quantity: int = 1, role: str = "lead",
     note: str = "",
 ) -> Any:
     return lists_services.claim_create(
@@ -48,5 +49,5 @@ def claim_create(
     )
 
 
-def claim_confirm(*, actor: Any, claim: Any) -> Any:
+def claim_confirm(*, actor: Actor, claim: Any) -> Any:
     return lists_services.claim_confirm(actor=actor, claim=claim)

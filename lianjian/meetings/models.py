@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from lianjian.core import ranges
 from lianjian.core.models import TimeStampedModel
 from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
+from lianjian.orgs.models import Partnership
 
 
 def new_checkin_token() -> str:
@@ -98,8 +99,6 @@ class Meeting(TimeStampedModel):
 
     def scope_check(self, scope, *, write: bool) -> bool:  # type: ignore[no-untyped-def]
         """Staff of the community run it; liaisons of its joint units (invited or not) may see it."""
-        from lianjian.orgs.models import Partnership
-
         if scope.covers_region(self.community):
             return True
         if write or not scope.org_ids:

@@ -10,16 +10,16 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from lianjian.accounts.permissions import get_scope
-from lianjian.lists.models import Claim, ClaimStatus, Need
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.permissions import get_scope, require_access
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, Need, quantity_taken
 from lianjian.orgs.models import Organisation, Partnership
+from lianjian.orgs.selectors import partner_units_for
 
 from .models import Attendance, BoardItem, Invitation, Meeting, MeetingClaim, Proposal, ProposalStatus
 
-LIVE = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
 
-
-def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
+def meeting_list(*, user: Viewer, community: Any = None, year: int | None = None) -> QuerySet[Meeting]:
     """Meetings of communities in the user's scope, plus those a liaison's unit is invited to."""
     scope = get_scope(user)
     qs = Meeting.objects.all()
@@ -46,21 +46,26 @@ def meeting_list(*, user: Any, community: Any = None, year: int | None = None) -
     )
 
 
-def meeting_get(*, user: Any, pk: Any, light: bool = False) -> Meeting:
-    """A meeting the user may see; ``light`` skips what only the full pages need (board polls)."""
+def meeting_for(user: Viewer, pk: Any, *, change: bool = False, light: bool = False) -> Meeting:
+    """The meeting *pk* if *user* may see it (and run it, with ``change``: the community's staff),
+    else Http404 / PermissionDenied. ``light`` skips what only the full pages need (board polls)."""
     qs = Meeting.objects.select_related("community") if light else Meeting.objects.select_related(
         "community", "created_by")
     try:
         meeting = qs.get(pk=int(pk))
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(meeting):
-        raise Http404
-    return meeting
+    return require_access(user, meeting, change=change)
 
 
-def can_run(user: Any, meeting: Meeting) -> bool:
-    return get_scope(user).covers_region(meeting.community)
+def meeting_get(*, user: Viewer, pk: Any, light: bool = False) -> Meeting:
+    """A meeting the user may see; ``light`` skips what only the full pages need (board polls)."""
+    return meeting_for(user, pk, light=light)
+
+
+def can_run(user: Viewer, meeting: Meeting) -> bool:
+    """Whether *user* runs *meeting* (the community's staff): the meeting's own write rule."""
+    return get_scope(user).can_change(meeting)
 
 
 @dataclass
@@ -122,7 +127,7 @@ class BoardRow:
     @property
     def percent(self) -> int:
         n = self.need.quantity_needed or 1
-        return min(100, round(100 * max(self.claimed, self.need.quantity_covered) / n))
+        return min(100, round(100 * quantity_taken(self.need.quantity_covered, self.claimed) / n))
 
     @property
     def is_full(self) -> bool:
@@ -166,7 +171,7 @@ def board_rows(*, meeting: Meeting) -> list[BoardRow]:
     need_ids = [i.need_id for i in items]
     claims: dict[int, list[Claim]] = {}
     for c in (
-        Claim.objects.filter(need_id__in=need_ids, status__in=LIVE)
+        Claim.objects.filter(need_id__in=need_ids, status__in=LIVE_CLAIM_STATUSES)
         .select_related("organisation")
         .order_by("created_at", "id")
     ):
@@ -197,7 +202,7 @@ def meeting_claims(*, meeting: Meeting) -> list[MeetingClaim]:
     )
 
 
-def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
+def claimable_needs_for(*, user: Viewer, meeting: Meeting) -> list[Need]:
     """Published needs of the community not yet on the board (for staff to add)."""
     on_board = BoardItem.objects.filter(meeting=meeting).values("need_id")
     return list(
@@ -210,7 +215,6 @@ def claimable_needs_for(*, user: Any, meeting: Meeting) -> list[Need]:
 def meeting_unit_get(*, meeting: Meeting, pk: Any) -> Organisation:
     """A unit that may be marked present at *meeting*: one it invited or an active joint unit of its
     community; 404 for any other id."""
-    from lianjian.orgs.selectors import partner_units_for
 
     invited = Invitation.objects.filter(meeting=meeting).values("organisation_id")
     text = str(pk or "")

@@ -21,10 +21,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of, require_person
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 from lianjian.core.text import check_text
-from lianjian.lists.models import Claim, ClaimStatus, Need, NeedStatus
+from lianjian.lists.models import LIVE_CLAIM_STATUSES, Claim, ClaimStatus, Need, NeedStatus, quantity_open
 from lianjian.orgs.models import Organisation
 
 from . import lists_bridge
@@ -41,11 +42,10 @@ from .models import (
     ProposalStage,
     ProposalStatus,
 )
+from .selectors import meeting_unit_get
 
-LIVE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.CONFIRMED)
 
-
-def _require_staff(actor: Any, meeting: Meeting) -> None:
+def _require_staff(actor: Actor, meeting: Meeting) -> None:
     if not get_scope(actor).covers_region(meeting.community):
         raise PermissionDenied
 
@@ -58,7 +58,7 @@ def _bump_board(meeting: Meeting) -> None:
 @transaction.atomic
 def meeting_create(
     *,
-    actor: Any,
+    actor: Actor,
     community: Any,
     title: str,
     starts_at: dt.datetime,
@@ -84,7 +84,7 @@ def meeting_create(
         venue=(venue or "").strip(),
         agenda=agenda,
         review_year=review_year,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_of(actor),
     )
     meeting.full_clean()
     meeting.save()
@@ -106,7 +106,7 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_invite(
-    *, actor: Any, meeting: Meeting, organisation: Organisation, person: Any = None
+    *, actor: Actor, meeting: Meeting, organisation: Organisation, person: Any = None
 ) -> Invitation:
     """Invite a unit (idempotent); naming a person records who is expected to come."""
     _require_staff(actor, meeting)
@@ -127,7 +127,7 @@ def meeting_invite(
 
 
 @transaction.atomic
-def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
+def meeting_set_status(*, actor: Actor, meeting: Meeting, status: str) -> Meeting:
     """Open or close a meeting; closing writes the claim summary into the minutes."""
     _require_staff(actor, meeting)
     if status not in MeetingStatus.values:
@@ -148,7 +148,7 @@ def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_record_minutes(*, actor: Any, meeting: Meeting, minutes: str, decisions: str = "") -> Meeting:
+def meeting_record_minutes(*, actor: Actor, meeting: Meeting, minutes: str, decisions: str = "") -> Meeting:
     """Record the minutes (纪要) and decisions; the claim summary is refreshed from the data."""
     _require_staff(actor, meeting)
     check_text(minutes, field="minutes")
@@ -187,7 +187,7 @@ def claims_summary_text(meeting: Meeting) -> str:
 # ---- attendance ------------------------------------------------------------------------------
 
 
-def _attendee_org(actor: Any, meeting: Meeting) -> Organisation | None:
+def _attendee_org(actor: Actor, meeting: Meeting) -> Organisation | None:
     org_ids = get_scope(actor).org_ids
     if not org_ids:
         return None
@@ -200,25 +200,24 @@ def _attendee_org(actor: Any, meeting: Meeting) -> Organisation | None:
 
 
 @transaction.atomic
-def attendance_sign_in(*, actor: Any, meeting: Meeting, token: str) -> Attendance:
+def attendance_sign_in(*, actor: Actor, meeting: Meeting, token: str) -> Attendance:
     """A logged-in person signs in by scanning the meeting's QR code; signing in twice is harmless."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
+    person = require_person(actor)
     if token != meeting.checkin_token:
         raise ValidationError({"token": _("签到码无效，请扫描会场的二维码。")})
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError({"meeting": _("会议已结束，不能再签到。")})
-    existing = Attendance.objects.filter(meeting=meeting, person=actor).first()
+    existing = Attendance.objects.filter(meeting=meeting, person=person).first()
     if existing:
         return existing
     attendance = Attendance(
-        meeting=meeting, person=actor, organisation=_attendee_org(actor, meeting), method=AttendanceMethod.QR
+        meeting=meeting, person=person, organisation=_attendee_org(person, meeting), method=AttendanceMethod.QR
     )
     try:
         with transaction.atomic():
             attendance.save()
     except IntegrityError:  # a second tap at the same moment
-        return Attendance.objects.get(meeting=meeting, person=actor)
+        return Attendance.objects.get(meeting=meeting, person=person)
     record_activity(
         actor=actor,
         action="sign_in",
@@ -231,11 +230,10 @@ def attendance_sign_in(*, actor: Any, meeting: Meeting, token: str) -> Attendanc
 
 @transaction.atomic
 def attendance_record(
-    *, actor: Any, meeting: Meeting, organisation: Organisation, person: Any = None
+    *, actor: Actor, meeting: Meeting, organisation: Organisation, person: Any = None
 ) -> Attendance:
     """Staff tick a unit (or a person of it) as present."""
     _require_staff(actor, meeting)
-    from .selectors import meeting_unit_get
 
     try:
         meeting_unit_get(meeting=meeting, pk=organisation.pk)
@@ -252,7 +250,7 @@ def attendance_record(
         organisation=organisation,
         person=person,
         method=AttendanceMethod.STAFF,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=person_of(actor),
     )
     record_activity(
         actor=actor, action="attendance", obj=meeting, changes={"attendance": [None, organisation.name]}
@@ -267,7 +265,7 @@ def attendance_record(
 @transaction.atomic
 def proposal_create(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     title: str,
     description: str = "",
@@ -299,7 +297,7 @@ def proposal_create(
         category=category,
         raised_by_org=raised_by_org,
         raised_by_name=raised_by_name.strip(),
-        raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+        raised_by=person_of(actor),
         stage=stage,
     )
     proposal.full_clean()
@@ -321,7 +319,7 @@ def _lock_open_proposal(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_convert(
     *,
-    actor: Any,
+    actor: Actor,
     proposal: Proposal,
     category: Any = None,
     quantity_needed: int = 1,
@@ -363,7 +361,7 @@ def proposal_convert(
 
 
 @transaction.atomic
-def proposal_link_need(*, actor: Any, proposal: Proposal, need: Need, decision: str = "") -> Proposal:
+def proposal_link_need(*, actor: Actor, proposal: Proposal, need: Need, decision: str = "") -> Proposal:
     """Match a proposal to an existing need of the community (e.g. a hiring offer to re-employment)."""
     _require_staff(actor, proposal.meeting)
     check_text(decision, field="decision")
@@ -388,7 +386,7 @@ def proposal_link_need(*, actor: Any, proposal: Proposal, need: Need, decision: 
 
 
 @transaction.atomic
-def proposal_decline(*, actor: Any, proposal: Proposal, decision: str) -> Proposal:
+def proposal_decline(*, actor: Actor, proposal: Proposal, decision: str) -> Proposal:
     _require_staff(actor, proposal.meeting)
     proposal = _lock_open_proposal(proposal)
     if proposal.need_id:
@@ -407,7 +405,7 @@ def proposal_decline(*, actor: Any, proposal: Proposal, decision: str) -> Propos
 
 
 @transaction.atomic
-def board_add_need(*, actor: Any, meeting: Meeting, need: Need) -> BoardItem:
+def board_add_need(*, actor: Actor, meeting: Meeting, need: Need) -> BoardItem:
     """Put a published need of the community on the meeting's board (idempotent)."""
     _require_staff(actor, meeting)
     if need.community_id != meeting.community_id:
@@ -433,7 +431,7 @@ def live_claimed_quantity(need: Need) -> int:
 @transaction.atomic
 def meeting_claim_create(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     need: Need,
     organisation: Organisation,
@@ -461,7 +459,8 @@ def meeting_claim_create(
     if live.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": _("本单位已认领该需求，无需重复认领。")})
     claimed = live.aggregate(n=Sum("quantity"))["n"] or 0
-    still_open = need.quantity_needed - max(claimed, need.quantity_covered)
+    # At the meeting pending claims hold their share too: staff confirm them at the end.
+    still_open = quantity_open(need.quantity_needed, need.quantity_covered, reserved=claimed)
     if need.status != NeedStatus.PUBLISHED or still_open <= 0:
         raise ValidationError({"quantity": _("“%(title)s”已被认领满，感谢支持！") % {"title": need.title}})
     if quantity > still_open:
@@ -493,7 +492,7 @@ def meeting_claim_create(
 
 
 @transaction.atomic
-def meeting_claim_confirm(*, actor: Any, meeting: Meeting, claim: Claim) -> Claim:
+def meeting_claim_confirm(*, actor: Actor, meeting: Meeting, claim: Claim) -> Claim:
     """Staff confirm a claim made in the meeting, on the spot."""
     _require_staff(actor, meeting)
     if not MeetingClaim.objects.filter(meeting=meeting, claim=claim).exists():
@@ -506,3 +505,20 @@ def meeting_claim_confirm(*, actor: Any, meeting: Meeting, claim: Claim) -> Clai
     claim = lists_bridge.claim_confirm(actor=actor, claim=claim)
     _bump_board(meeting)
     return claim
+
+
+def meeting_claims_confirm_all(*, actor: Actor, meeting: Meeting) -> tuple[int, list[tuple[Claim, ValidationError]]]:
+    """Staff confirm every claim still pending from the meeting, one by one (each in its own
+    transaction, so one refusal does not undo the others). Returns how many were confirmed and
+    the refused claims with the reason."""
+    _require_staff(actor, meeting)
+    confirmed, refused = 0, []
+    pending = (Claim.objects.filter(meeting_link__meeting=meeting, status=ClaimStatus.PENDING)
+               .select_related("organisation").order_by("created_at", "id"))
+    for claim in pending:
+        try:
+            meeting_claim_confirm(actor=actor, meeting=meeting, claim=claim)
+            confirmed += 1
+        except ValidationError as exc:
+            refused.append((claim, exc))
+    return confirmed, refused

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.qr import QRFormat, qr_response
-from lianjian.core.selectors import activity_for
+from lianjian.core.text import error_text
 from lianjian.lists.models import Claim, Need
 from lianjian.orgs.models import Organisation, PartnershipStatus
 
@@ -24,26 +26,19 @@ from .forms import ClaimForm, ConvertForm, MeetingForm, MinutesForm, ProposalFor
 from .models import Meeting, MeetingStatus, Proposal
 
 
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
-
-
 def _attempt(request: HttpRequest, func: Callable[[], Any], ok: str) -> Any:
     """Run one service call, turning a refusal into a message instead of an error page."""
     try:
         result = func()
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return None
     messages.success(request, ok)
     return result
 
 
 def _staff_meeting(request: HttpRequest, pk: int) -> Meeting:
-    meeting = selectors.meeting_get(user=request.user, pk=pk)
-    if not selectors.can_run(request.user, meeting):
-        raise PermissionDenied
-    return meeting
+    return selectors.meeting_for(request.user, pk, change=True)
 
 
 @login_required
@@ -56,7 +51,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
     form = MeetingForm(request.POST or None, user=request.user)
@@ -129,7 +124,7 @@ def meeting_qr(request: HttpRequest, pk: int, fmt: QRFormat = "svg") -> HttpResp
 
 
 @login_required
-def meeting_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+def meeting_checkin(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
     """Where the QR code leads: a logged-in attendee signs in with one tap."""
     meeting = get_object_or_404(Meeting.objects.select_related("community"), pk=pk)
     if token != meeting.checkin_token:
@@ -175,7 +170,7 @@ def _int(value: Any) -> int:
 
 @login_required
 @require_POST
-def attendance_tick(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_tick(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     org = selectors.meeting_unit_get(meeting=meeting, pk=request.POST.get("organisation"))
     _attempt(
@@ -188,7 +183,7 @@ def attendance_tick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     form = ProposalForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -220,7 +215,7 @@ def _staff_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 @login_required
 @require_POST
-def proposal_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_convert(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     form = ConvertForm(request.POST)
     if form.is_valid():
@@ -243,7 +238,7 @@ def proposal_convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     need = Need.objects.filter(pk=request.POST.get("need") or 0, community=proposal.meeting.community).first()
     if need is None:
@@ -259,7 +254,7 @@ def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(request, pk)
     _attempt(
         request,
@@ -273,7 +268,7 @@ def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     _attempt(
         request,
@@ -287,7 +282,7 @@ def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     form = MinutesForm(request.POST)
     if form.is_valid():
@@ -306,7 +301,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_add(request: HttpRequest, pk: int) -> HttpResponse:
+def board_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     need = Need.objects.filter(pk=_int(request.POST.get("need")), community=meeting.community).first()
     if need is None:
@@ -322,7 +317,7 @@ def board_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_confirm(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
+def claim_confirm(request: AuthenticatedHttpRequest, pk: int, claim_pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
     claim = get_object_or_404(Claim, pk=claim_pk, need__community=meeting.community)
     _attempt(
@@ -335,16 +330,11 @@ def claim_confirm(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_confirm_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _staff_meeting(request, pk)
-    n = 0
-    for mc in selectors.meeting_claims(meeting=meeting):
-        if mc.claim.status == "pending":
-            try:
-                services.meeting_claim_confirm(actor=request.user, meeting=meeting, claim=mc.claim)
-                n += 1
-            except ValidationError as exc:
-                messages.error(request, f"{mc.claim.organisation}：{_error_text(exc)}")
+    n, refused = services.meeting_claims_confirm_all(actor=request.user, meeting=meeting)
+    for claim, exc in refused:
+        messages.error(request, f"{claim.organisation}：{error_text(exc)}")
     messages.success(request, _("已确认 %(n)s 项认领。") % {"n": n})
     return redirect(f"{meeting.get_absolute_url()}#board")
 
@@ -401,8 +391,16 @@ def _liaison_orgs(request: HttpRequest, meeting: Meeting) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=scope.org_ids).order_by("name"))
 
 
+def _claiming_unit(orgs: list[Organisation], pk: int | None) -> Organisation | None:
+    """The unit a claim is made for: the one chosen among *orgs*, or the only one when the form
+    names none; None for a unit that is not among them."""
+    if pk is None:
+        return orgs[0] if len(orgs) == 1 else None
+    return next((o for o in orgs if o.pk == pk), None)
+
+
 @login_required
-def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The phone page: the meeting's needs with a claim button for the liaison's unit."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     orgs = _liaison_orgs(request, meeting)
@@ -412,8 +410,12 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
         form = ClaimForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            org = next((o for o in orgs if o.pk == d["organisation"]), orgs[0])
+            org = _claiming_unit(orgs, d["organisation"])
             need = Need.objects.filter(pk=d["need"], community=meeting.community).first()
+            if org is None:
+                # A unit that is not the user's (or a guess) is refused, never replaced by another.
+                messages.error(request, _("您不能代表这个单位认领：请从您的单位中选择。"))
+                raise PermissionDenied
             if need is None:
                 messages.error(request, _("需求不存在。"))
             else:

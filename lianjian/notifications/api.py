@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.api.errors import ERROR_RESPONSES
 from lianjian.api.pagination import Pages
 
@@ -42,11 +43,11 @@ def unread(request: HttpRequest) -> dict[str, int]:
 
 
 @router.post("/{id:notification_id}/read", response={200: NotificationOut, **ERROR_RESPONSES})
-def read(request: HttpRequest, notification_id: int) -> Any:
+def read(request: AuthenticatedHttpRequest, notification_id: int) -> Any:
     notification = selectors.notification_get(user=request.user, pk=notification_id)
     return services.notification_mark_read(actor=request.user, notification=notification)
 
 
 @router.post("/read-all", response={200: MarkedOut, **ERROR_RESPONSES})
-def read_all(request: HttpRequest) -> dict[str, int]:
+def read_all(request: AuthenticatedHttpRequest) -> dict[str, int]:
     return {"marked": services.notification_mark_all_read(actor=request.user)}

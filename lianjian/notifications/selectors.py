@@ -7,26 +7,30 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lianjian.accounts.actors import Viewer, person_of
+
 from .models import Notification
 
 
-def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    if not getattr(user, "is_authenticated", False):
+def notification_list(*, user: Viewer, unread_only: bool = False) -> QuerySet[Notification]:
+    person = person_of(user)
+    if person is None:
         return Notification.objects.none()
-    qs = Notification.objects.filter(recipient=user)
+    qs = Notification.objects.filter(recipient=person)
     if unread_only:
         qs = qs.filter(is_read=False)
     return qs.order_by("-created_at", "-id")
 
 
-def notification_get(*, user: Any, pk: Any) -> Notification:
+def notification_get(*, user: Viewer, pk: Any) -> Notification:
     try:
         return notification_list(user=user).get(pk=pk)
     except (Notification.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def unread_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(*, user: Viewer) -> int:
+    person = person_of(user)
+    if person is None:
         return 0
-    return Notification.objects.filter(recipient=user, is_read=False).count()
+    return Notification.objects.filter(recipient=person, is_read=False).count()

@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
+
 from . import selectors, services
 
 
@@ -25,7 +27,7 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and follow its link."""
     notification = selectors.notification_get(user=request.user, pk=pk)
     services.notification_mark_read(actor=request.user, notification=notification)
@@ -37,6 +39,6 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.notification_mark_all_read(actor=request.user)
     return redirect("notifications:list")

@@ -1,11 +1,11 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.base import Id, People, patch_values
 from lianjian.api.errors import ERROR_RESPONSES
@@ -100,7 +100,7 @@ def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
 
 
 @router.post("", response={201: OrganisationOut, **ERROR_RESPONSES})
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+def create_organisation(request: AuthenticatedHttpRequest, payload: OrganisationIn) -> Status:
     data = payload.dict()
     region = region_get(user=request.user, pk=data.pop("region_id"))
     org = services.organisation_create(actor=request.user, region=region, **data)
@@ -108,10 +108,8 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 
 
 @router.patch("/{id:org_id}", response={200: OrganisationOut, **ERROR_RESPONSES})
-def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
-    org = selectors.organisation_get(user=request.user, pk=org_id)
-    if not get_scope(request.user).can_change(org):
-        raise PermissionDenied
+def update_organisation(request: AuthenticatedHttpRequest, org_id: int, payload: OrganisationPatch) -> dict[str, Any]:
+    org = selectors.organisation_for(request.user, org_id, change=True)
     data = patch_values(payload)
     if "region_id" in data:
         data["region"] = region_get(user=request.user, pk=data.pop("region_id"))

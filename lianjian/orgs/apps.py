@@ -9,5 +9,9 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from lianjian.core.nav import register_nav
+        from lianjian.core.pages import register_page_context
+
+        from .selectors import region_page_units
 
         register_nav(_("联建单位"), "orgs:list", lambda s: s.is_staff_like or s.is_liaison, order=11)
+        register_page_context("regions:detail", "orgs", region_page_units)

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianjian.accounts.actors import Viewer
 from lianjian.accounts.permissions import get_scope
 from lianjian.regions.models import Region
 
@@ -20,7 +21,7 @@ class OrganisationForm(forms.ModelForm):
                   "address", "region", "contact_name", "contact_phone", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = get_scope(user)
         regions = scope.filter_regions(Region.objects.all())
@@ -38,7 +39,7 @@ class OrganisationFilterForm(forms.Form):
     community = forms.ModelChoiceField(label=_("社区"), required=False, queryset=Region.objects.none(),
                                        empty_label=_("全部社区"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["community"]).queryset = (
             get_scope(user).filter_regions(Region.objects.communities()))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,28 @@ class Organisation(TimeStampedModel):
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
 
+    @staticmethod
+    def scope_q(scope: Any, prefix: str = "") -> Q:
+        """Q matching an Organisation (reached through *prefix*) in *scope*.
+
+        A unit is in a region scope when it sits in a covered region or holds a partnership
+        with a covered community; a liaison's scope is their own unit.
+        """
+        if scope.is_superuser:
+            return Q()
+        pk = f"{prefix}pk" if prefix else "pk"
+        q = Q(**{f"{pk}__in": sorted(scope.org_ids)})
+        if scope.region_nodes:
+            q |= scope.region_q(prefix=f"{prefix}region__")
+            partnered = Partnership.objects.filter(scope.region_q(prefix="community__")).values("organisation_id")
+            q |= Q(**{f"{pk}__in": partnered})
+        return q
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        if self.pk in scope.org_ids:
+            return True
+        return Organisation.objects.filter(Organisation.scope_q(scope), pk=self.pk).exists()
+
 
 class PartnershipStatus(models.TextChoices):
     ACTIVE = "active", _("联建中")
@@ -102,6 +126,12 @@ class Partnership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.community} · {self.organisation}"
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """The unit's liaisons see it; the community's staff see and change it."""
+        if not write and self.organisation_id in scope.org_ids:
+            return True
+        return bool(scope.covers_region(self.community))
 
 
 class LiaisonChange(models.Model):

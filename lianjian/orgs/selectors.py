@@ -7,13 +7,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.permissions import get_scope, require_access
 from lianjian.regions.models import Region
 
 from .models import Organisation, Partnership, PartnershipStatus
 
 
-def organisation_list(*, user: Any, region: Region | None = None, kind: str = "", q: str = "",
+def organisation_list(*, user: Viewer, region: Region | None = None, kind: str = "", q: str = "",
                       partner_of: Region | None = None) -> QuerySet[Organisation]:
     """Units the user may see, optionally those partnered with a community or under a region."""
     qs = get_scope(user).filter_organisations(Organisation.objects.all())
@@ -30,14 +31,21 @@ def organisation_list(*, user: Any, region: Region | None = None, kind: str = ""
     return qs.select_related("region").order_by("name")
 
 
-def organisation_get(*, user: Any, pk: Any) -> Organisation:
+def organisation_for(user: Viewer, pk: Any, *, change: bool = False) -> Organisation:
+    """The unit *pk* if *user* may see it (and change it, with ``change``), else Http404 /
+    PermissionDenied."""
     try:
-        return organisation_list(user=user).get(pk=pk)
+        organisation = organisation_list(user=user).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return require_access(user, organisation, change=True) if change else organisation  # the list is scoped
 
 
-def partnerships_of_community(*, user: Any, community: Region) -> QuerySet[Partnership]:
+def organisation_get(*, user: Viewer, pk: Any) -> Organisation:
+    return organisation_for(user, pk)
+
+
+def partnerships_of_community(*, user: Viewer, community: Region) -> QuerySet[Partnership]:
     scope = get_scope(user)
     qs = Partnership.objects.filter(community=community).select_related("organisation", "liaison", "community")
     if not scope.covers_region(community):
@@ -45,7 +53,7 @@ def partnerships_of_community(*, user: Any, community: Region) -> QuerySet[Partn
     return qs.order_by("organisation__name")
 
 
-def partnerships_of_organisation(*, user: Any, organisation: Organisation) -> QuerySet[Partnership]:
+def partnerships_of_organisation(*, user: Viewer, organisation: Organisation) -> QuerySet[Partnership]:
     scope = get_scope(user)
     qs = Partnership.objects.filter(organisation=organisation).select_related("community", "liaison")
     if organisation.pk not in scope.org_ids and not scope.is_superuser:
@@ -74,7 +82,7 @@ def is_active_partner(organisation: Organisation, community: Region) -> bool:
     return partner_units_for(community).filter(pk=organisation.pk).exists()
 
 
-def partner_unit_for(*, user: Any, community: Region, pk: Any) -> Organisation:
+def partner_unit_for(*, user: Viewer, community: Region, pk: Any) -> Organisation:
     """A unit *user* may act for in *community*: one of its active joint units that is the user's own
     (liaisons) or any of them for staff over the community; 404 otherwise."""
     scope = get_scope(user)
@@ -96,7 +104,7 @@ def partner_unit_of(*, community: Region, pk: Any) -> Organisation:
         raise Http404 from None
 
 
-def partnered_communities(*, user: Any, organisation: Organisation) -> QuerySet[Region]:
+def partnered_communities(*, user: Viewer, organisation: Organisation) -> QuerySet[Region]:
     """Communities the unit is an active partner of, as far as *user* may place its resources:
     all of them for the unit's own liaisons, those in the user's regions for staff."""
     scope = get_scope(user)
@@ -106,3 +114,12 @@ def partnered_communities(*, user: Any, organisation: Organisation) -> QuerySet[
     if not scope.is_superuser and organisation.pk not in scope.org_ids:
         qs = scope.filter_regions(qs)
     return qs
+
+
+def region_page_units(request: Any, region: Region) -> dict[str, Any]:
+    """What a region's page shows of its units: a community's partnerships, else the unit counts
+    of the communities below and the number of units in the region (see ``core.pages``)."""
+    if region.is_community:
+        return {"partnerships": partnerships_of_community(user=request.user, community=region)}
+    return {"unit_counts": community_unit_counts(communities=Region.objects.under(region).communities()),
+            "unit_total": organisation_list(user=request.user, region=region).count()}

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.accounts.models import Role
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.services import role_grant
@@ -22,7 +23,7 @@ ORG_FIELDS = ["name", "short_name", "kind", "party_org_name", "party_member_coun
 
 
 @transaction.atomic
-def organisation_create(*, actor: Any, name: str, kind: str, region: Any, **fields: Any) -> Organisation:
+def organisation_create(*, actor: Actor, name: str, kind: str, region: Any, **fields: Any) -> Organisation:
     """Register a unit in a region the actor administers."""
     if not get_scope(actor).covers_region(region):
         raise PermissionDenied
@@ -37,7 +38,7 @@ def organisation_create(*, actor: Any, name: str, kind: str, region: Any, **fiel
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) -> Organisation:
+def organisation_update(*, actor: Actor, organisation: Organisation, **data: Any) -> Organisation:
     """Change a unit's registry data; liaisons edit their own unit, staff the units in scope."""
     scope = get_scope(actor)
     if not scope.can_change(organisation):
@@ -62,7 +63,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
 
 
 @transaction.atomic
-def partnership_create(*, actor: Any, community: Any, organisation: Organisation,
+def partnership_create(*, actor: Actor, community: Any, organisation: Organisation,
                        start_date: dt.date, end_date: dt.date | None = None, liaison: Any = None,
                        note: str = "") -> Partnership:
     """Sign a unit up as a joint unit of *community*."""
@@ -84,7 +85,7 @@ def partnership_create(*, actor: Any, community: Any, organisation: Organisation
 
 
 @transaction.atomic
-def partnership_update(*, actor: Any, partnership: Partnership, **data: Any) -> Partnership:
+def partnership_update(*, actor: Actor, partnership: Partnership, **data: Any) -> Partnership:
     """Change a partnership's dates or note (staff of its community); the status has its own service."""
     unknown = set(data) - {"start_date", "end_date", "note"}
     if unknown:
@@ -104,7 +105,7 @@ def partnership_update(*, actor: Any, partnership: Partnership, **data: Any) -> 
 
 
 @transaction.atomic
-def partnership_set_liaison(*, actor: Any, partnership: Partnership, liaison: Any, reason: str = "") -> Partnership:
+def partnership_set_liaison(*, actor: Actor, partnership: Partnership, liaison: Any, reason: str = "") -> Partnership:
     """Appoint the partnership's liaison, keeping the history and granting the liaison role."""
     check_text(reason, field="reason")
     if not get_scope(actor).covers_region(partnership.community):
@@ -116,7 +117,7 @@ def partnership_set_liaison(*, actor: Any, partnership: Partnership, liaison: An
     partnership.liaison = liaison
     partnership.save(update_fields=["liaison", "updated_at"])
     LiaisonChange.objects.create(partnership=partnership, previous=previous, new=liaison,
-                                 changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+                                 changed_by=person_of(actor),
                                  reason=reason)
     if liaison is not None:
         role_grant(actor=actor, user=liaison, role=Role.LIAISON, organisation=partnership.organisation)
@@ -127,7 +128,7 @@ def partnership_set_liaison(*, actor: Any, partnership: Partnership, liaison: An
 
 
 @transaction.atomic
-def partnership_set_status(*, actor: Any, partnership: Partnership, status: str,
+def partnership_set_status(*, actor: Actor, partnership: Partnership, status: str,
                            end_date: dt.date | None = None) -> Partnership:
     if not get_scope(actor).covers_region(partnership.community):
         raise PermissionDenied

@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
-from lianjian.core.selectors import activity_for
+from lianjian.accounts.selectors import activity_for
+from lianjian.core.pages import page_context
 
 from . import selectors, services
 from .forms import OrganisationFilterForm, OrganisationForm
@@ -36,21 +38,17 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnerships = selectors.partnerships_of_organisation(user=request.user, organisation=org)
     history = LiaisonChange.objects.filter(partnership__in=partnerships).select_related(
         "partnership__community", "previous", "new", "changed_by")[:20]
-    from lianjian.projects.selectors import organisation_project_stats, projects_of_organisation
-
     return render(request, "orgs/detail.html", {
         "org": org, "partnerships": partnerships, "history": history,
         "can_change": scope.can_change(org), "activities": activity_for(user=request.user, obj=org),
-        "unit_projects": projects_of_organisation(request.user, org, limit=50),
-        "project_stats": organisation_project_stats(request.user, org),
+        # The unit's projects and their figures come from the projects app.
+        **page_context("orgs:detail", request, org),
     })
 
 
 @login_required
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.organisation_get(user=request.user, pk=pk)
-    if not get_scope(request.user).can_change(org):
-        raise PermissionDenied
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organisation_for(request.user, pk, change=True)
     form = OrganisationForm(request.POST or None, instance=org, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.changed_data}
@@ -65,7 +63,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, user=request.user)

@@ -25,8 +25,9 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import SYSTEM, Actor
 from lianjian.accounts.models import User
-from lianjian.accounts.permissions import SYSTEM, SystemActor, get_scope
+from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import record_activity
 from lianjian.regions.models import Region
 
@@ -45,7 +46,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-Actor = User | SystemActor  # a staff user, or SYSTEM for jobs, the demo and domain events
 
 
 class PointsConflict(ValidationError):

@@ -17,8 +17,8 @@ from openpyxl import Workbook
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.paging import count_page
-from lianjian.core.selectors import activity_for
 from lianjian.regions.models import Region
 
 from . import ledger, redemptions, schemes, selectors

@@ -5,25 +5,22 @@ Unknown and out-of-scope ids are 404; bad input is 422 with ``{"error": {...}}``
 nothing. Progress and completion accept JSON, or multipart/form-data with ``photos`` files.
 """
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.auth import public_write_auth
-from lianjian.api.base import Id, People, Year, document_schema, patch_values
+from lianjian.api.base import document_schema, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, resolve_id
-from lianjian.api.limits import MAX_TEXT, Hours, Money
 from lianjian.api.pagination import Pages, ShapedQuerySet
 from lianjian.core.net import client_ip
 from lianjian.lists.models import Category
@@ -31,62 +28,28 @@ from lianjian.lists.selectors import need_get
 from lianjian.orgs.selectors import partner_unit_for, partner_unit_of
 
 from . import selectors, services
-from .models import Project, ProjectStatus
+from .api_schemas import (
+    STATUSES,
+    CancelIn,
+    CompleteIn,
+    MilestoneIn,
+    MilestoneOut,
+    ProgressIn,
+    ProgressOut,
+    ProjectDetailOut,
+    ProjectFilter,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatch,
+    RatingIn,
+    RatingOut,
+    RatingSummaryOut,
+    StartIn,
+)
+from .devices import rating_device, remember_device
+from .models import Project
 
 router = Router()
-STATUSES = tuple(ProjectStatus.values)
-
-
-# ---- schemas ----------------------------------------------------------------------------------
-class ProjectOut(Schema):
-    id: int
-    title: str
-    year: int
-    status: str
-    status_label: str
-    community_id: int
-    community_name: str
-    category_id: int
-    category_name: str
-    lead_org_id: int
-    lead_org_name: str
-    need_id: int | None
-    description: str
-    plan: str
-    budget: Decimal
-    material_value: Decimal
-    start_date: dt.date | None
-    end_date: dt.date | None
-    completed_on: dt.date | None
-    summary: str
-    cancel_reason: str
-    people_served: int
-    volunteer_hours: Decimal
-    rating_count: int
-    rating_average: float | None
-    public_url: str = Field(..., description="The short public rating link (absolute)")
-
-
-class UnitOut(Schema):
-    organisation_id: int
-    organisation_name: str
-    role: str
-    claim_id: int | None
-
-
-class MilestoneOut(Schema):
-    id: int
-    title: str
-    due_date: dt.date
-    done_on: dt.date | None
-    overdue: bool
-
-
-class PhotoOut(Schema):
-    url: str = Field(description="The private original (needs the same access as the project)")
-    public_url: str = Field(description="Public copy: long edge at most 1600 px, EXIF stripped")
-    thumbnail_url: str = Field(description="Thumbnail: long edge at most 400 px, EXIF stripped")
-    caption: str
 
 
 def _photo_out(request: HttpRequest, photo: Any) -> dict[str, str]:
@@ -96,109 +59,6 @@ def _photo_out(request: HttpRequest, photo: Any) -> dict[str, str]:
         "thumbnail_url": request.build_absolute_uri(photo.thumbnail_url),
         "caption": photo.caption,
     }
-
-
-class ProgressOut(Schema):
-    id: int
-    text: str
-    happened_on: dt.date
-    people_served: int
-    volunteer_hours: Decimal
-    is_completion: bool
-    organisation_name: str | None
-    photos: list[PhotoOut]
-
-
-class RatingOut(Schema):
-    stars: int
-    comment: str
-    created_at: dt.datetime
-
-
-class ProjectDetailOut(ProjectOut):
-    units: list[UnitOut]
-    milestones: list[MilestoneOut]
-    progress: list[ProgressOut]
-    ratings: list[RatingOut]
-
-
-class ProjectFilter(Schema):
-    community_id: Id | None = None
-    category_id: Id | None = None
-    status: str = Field("", description=f"One of {', '.join(STATUSES)}")
-    unit_id: Id | None = Field(None, description="Projects this unit leads or partners in")
-    year: Year | None = None
-    q: str = ""
-
-
-MAX_PARTNERS = 20  # partner units of one project
-
-
-class ProjectIn(Schema):
-    community_id: Id
-    year: Year
-    title: str = Field(..., min_length=1, max_length=120)
-    category_id: Id
-    lead_org_id: Id
-    partner_ids: list[Id] = Field([], max_length=MAX_PARTNERS)
-    description: str = Field("", max_length=MAX_TEXT)
-    plan: str = Field("", max_length=MAX_TEXT)
-    budget: Money = Decimal(0)
-    material_value: Money = Decimal(0)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-
-
-class ProjectPatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=120)
-    description: str | None = Field(None, max_length=MAX_TEXT)
-    plan: str | None = Field(None, max_length=MAX_TEXT)
-    budget: Money | None = None
-    material_value: Money | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-
-
-class ProgressIn(Schema):
-    text: str = Field(..., min_length=1, max_length=5000)
-    happened_on: dt.date
-    people_served: People = 0
-    volunteer_hours: Hours = Decimal(0)
-    is_completion: bool = Field(False, description="Completion evidence (photos required for completion)")
-
-
-class CompleteIn(Schema):
-    summary: str = Field(..., min_length=1, max_length=5000)
-    completed_on: dt.date
-    people_served: People = 0
-    volunteer_hours: Hours = Decimal(0)
-
-
-class CancelIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=300)
-
-
-class StartIn(Schema):
-    start_date: dt.date | None = None
-
-
-class MilestoneIn(Schema):
-    title: str = Field(..., min_length=1, max_length=100)
-    due_date: dt.date
-
-
-class RatingIn(Schema):
-    stars: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=300)
-    device_id: str = Field("", max_length=100,
-                           description="Ignored (old clients): the server identifies devices by a signed cookie")
-
-
-class RatingSummaryOut(Schema):
-    project_id: int
-    title: str
-    rating_count: int
-    rating_average: float | None
 
 
 # ---- shaping ----------------------------------------------------------------------------------
@@ -369,7 +229,7 @@ def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
     response={201: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Start a project that did not come from a need (staff, or the lead unit's liaison)",
 )
-def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
+def create_project(request: AuthenticatedHttpRequest, payload: ProjectIn) -> Status:
     data = payload.dict()
     community = selectors.community_choices(user=request.user).filter(pk=data.pop("community_id")).first()
     if community is None:
@@ -396,7 +256,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
     response={201: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Turn a need's confirmed claims into its project (or add late claims to it)",
 )
-def create_from_need(request: HttpRequest, need_id: int) -> Status:
+def create_from_need(request: AuthenticatedHttpRequest, need_id: int) -> Status:
     need = need_get(user=request.user, pk=need_id)
     if not get_scope(request.user).covers_region(need.community):
         raise Http404
@@ -409,7 +269,7 @@ def create_from_need(request: HttpRequest, need_id: int) -> Status:
     response={200: ProjectDetailOut, **ERROR_RESPONSES},
     summary="Change plan, budget, material value, dates or wording",
 )
-def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
+def update_project(request: AuthenticatedHttpRequest, project_id: int, payload: ProjectPatch) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
     project = services.project_update(actor=request.user, project=project,
                                       **patch_values(payload, nullable=("start_date", "end_date")))
@@ -422,7 +282,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
     summary="Report progress (JSON, or multipart/form-data with `photos` files)",
     openapi_extra=_body_doc(ProgressIn),
 )
-def add_progress(request: HttpRequest, project_id: int) -> Status:
+def add_progress(request: AuthenticatedHttpRequest, project_id: int) -> Status:
     project = _get_for_change(request, project_id)
     payload, photos = _payload(request, ProgressIn)
     update = services.progress_add(actor=request.user, project=project, photos=photos, **payload.dict())
@@ -442,7 +302,7 @@ def add_progress(request: HttpRequest, project_id: int) -> Status:
 
 
 @router.post("/{id:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Planned → in progress")
-def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
+def start_project(request: AuthenticatedHttpRequest, project_id: int, payload: StartIn) -> dict[str, Any]:
     project = services.project_start(
         actor=request.user, project=_get_for_change(request, project_id), start_date=payload.start_date
     )
@@ -456,7 +316,7 @@ def start_project(request: HttpRequest, project_id: int, payload: StartIn) -> di
     "progress report with photos (JSON)",
     openapi_extra=_body_doc(CompleteIn),
 )
-def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def complete_project(request: AuthenticatedHttpRequest, project_id: int) -> dict[str, Any]:
     project = _get_for_change(request, project_id)
     payload, photos = _payload(request, CompleteIn)
     services.project_complete(actor=request.user, project=project, photos=photos, **payload.dict())
@@ -468,7 +328,7 @@ def complete_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
     response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Cancel an open project with a reason (community staff)",
 )
-def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> dict[str, Any]:
+def cancel_project(request: AuthenticatedHttpRequest, project_id: int, payload: CancelIn) -> dict[str, Any]:
     project = services.project_cancel(
         actor=request.user, project=_get_for_change(request, project_id), reason=payload.reason
     )
@@ -476,7 +336,7 @@ def cancel_project(request: HttpRequest, project_id: int, payload: CancelIn) -> 
 
 
 @router.post("/{id:project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES}, summary="Add a milestone")
-def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Status:
+def add_milestone(request: AuthenticatedHttpRequest, project_id: int, payload: MilestoneIn) -> Status:
     m = services.milestone_add(actor=request.user, project=_get_for_change(request, project_id), **payload.dict())
     return Status(201, {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False})
 
@@ -486,10 +346,8 @@ def add_milestone(request: HttpRequest, project_id: int, payload: MilestoneIn) -
     response={200: MilestoneOut, **ERROR_RESPONSES},
     summary="Mark a milestone reached",
 )
-def done_milestone(request: HttpRequest, milestone_id: int) -> dict[str, Any]:
-    m = selectors.milestone_get(user=request.user, pk=milestone_id)
-    if not get_scope(request.user).can_change(m.project):
-        raise PermissionDenied
+def done_milestone(request: AuthenticatedHttpRequest, milestone_id: int) -> dict[str, Any]:
+    m = selectors.milestone_for(request.user, milestone_id, change=True)
     m = services.milestone_done(actor=request.user, milestone=m)
     return {"id": m.id, "title": m.title, "due_date": m.due_date, "done_on": m.done_on, "overdue": False}
 
@@ -514,8 +372,6 @@ def list_ratings(request: HttpRequest, project_id: int) -> list[Any]:
     "`device_id` field is ignored. One address may rate one project a limited number of times a day.",
 )
 def rate_project(request: HttpRequest, response: HttpResponse, token: str, payload: RatingIn) -> Status:
-    from lianjian.public.board import rating_device, remember_device
-
     project = selectors.project_by_token(token=token)
     device_id, new_device = rating_device(request)
     services.rating_add(

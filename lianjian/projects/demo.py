@@ -23,6 +23,7 @@ from lianjian.lists import services as lists
 from lianjian.lists.models import Category, Claim, ClaimStatus, Need, NeedStatus
 from lianjian.lists.taxonomy import ensure_taxonomy
 from lianjian.orgs.models import Organisation
+from lianjian.projects.models import ProjectUnit
 from lianjian.regions.models import Region
 
 from . import services
@@ -231,7 +232,6 @@ def load() -> None:
 
 def figures() -> dict[str, Any]:
     """What the demo tells, counted from the rows (used by tests and the summary meeting)."""
-    from lianjian.projects.models import ProjectUnit
 
     community = Region.objects.get(code=data.FENGSHU)
     done = Project.objects.filter(community=community, year=YEAR, status=ProjectStatus.COMPLETED)

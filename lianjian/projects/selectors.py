@@ -11,9 +11,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from lianjian.accounts.permissions import get_scope
-from lianjian.lists.models import Need, NeedStatus
+from lianjian.accounts.actors import Viewer
+from lianjian.accounts.permissions import get_scope, require_access
+from lianjian.lists.models import Category, Need, NeedStatus
 from lianjian.orgs.models import Organisation
+from lianjian.orgs.selectors import partner_units_for
 from lianjian.regions.models import Region
 
 from .models import Milestone, ProgressPhoto, ProgressUpdate, Project, ProjectStatus, ProjectUnit, Rating
@@ -27,7 +29,7 @@ def _participates(org: Any) -> Any:
     return Q(lead_org_id=org_id) | Exists(ProjectUnit.objects.filter(project=OuterRef("pk"), organisation_id=org_id))
 
 
-def project_scope_q(user: Any) -> Any:
+def project_scope_q(user: Viewer) -> Any:
     """Q of the projects *user* may see, or None for "all of them"."""
     scope = get_scope(user)
     if scope.is_superuser:
@@ -45,7 +47,7 @@ def project_scope_q(user: Any) -> Any:
 
 def project_list(
     *,
-    user: Any,
+    user: Viewer,
     community: Region | None = None,
     category: Any = None,
     status: str = "",
@@ -88,18 +90,22 @@ def _filter(
     return qs
 
 
-def project_get(*, user: Any, pk: Any) -> Project:
-    """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
+def project_for(user: Viewer, pk: Any, *, change: bool = False) -> Project:
+    """The project *pk* if *user* may see it (and change it, with ``change``), else Http404 (out of
+    scope looks exactly like unknown) / PermissionDenied."""
     try:
         project = Project.objects.select_related("community", "category", "lead_org", "need", "created_by").get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(project):
-        raise Http404
-    return project
+    return require_access(user, project, change=change)
 
 
-def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ProgressPhoto, bool]:
+def project_get(*, user: Viewer, pk: Any) -> Project:
+    """One project the user may see, else 404 (out of scope looks exactly like unknown)."""
+    return project_for(user, pk)
+
+
+def photo_get(*, user: Viewer, pk: Any, original: bool) -> tuple[ProgressPhoto, bool]:
     """A progress photo and whether it is public, or 404.
 
     The public copy and thumbnail of a project on the public board (not cancelled) are public;
@@ -116,14 +122,18 @@ def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ProgressPhoto, boo
     return photo, False
 
 
-def milestone_get(*, user: Any, pk: Any) -> Milestone:
+def milestone_for(user: Viewer, pk: Any, *, change: bool = False) -> Milestone:
+    """The milestone *pk* if *user* may see its project (and change it, with ``change``)."""
     try:
         milestone = Milestone.objects.select_related("project__community").get(pk=pk)
     except (Milestone.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not get_scope(user).can_view(milestone.project):
-        raise Http404
+    require_access(user, milestone.project, change=change)
     return milestone
+
+
+def milestone_get(*, user: Viewer, pk: Any) -> Milestone:
+    return milestone_for(user, pk)
 
 
 @dataclass
@@ -177,14 +187,14 @@ def milestones_overdue(*, today: dt.date | None = None) -> QuerySet[Milestone]:
 
 
 def projects_of_organisation(
-    user: Any, organisation: Organisation, *, status: str = ProjectStatus.COMPLETED, limit: int | None = None
+    user: Viewer, organisation: Organisation, *, status: str = ProjectStatus.COMPLETED, limit: int | None = None
 ) -> QuerySet[Project]:
     """Projects a unit delivered (completed by default), with their ratings, as the reader may see them."""
     qs = project_list(user=user, organisation=organisation, status=status).order_by("-completed_on", "-id")
     return qs[:limit] if limit else qs
 
 
-def organisation_project_stats(user: Any, organisation: Organisation) -> dict[str, Any]:
+def organisation_project_stats(user: Viewer, organisation: Organisation) -> dict[str, Any]:
     """Totals for a unit's page: projects delivered, people served, average rating."""
     qs = project_list(user=user, organisation=organisation, status=ProjectStatus.COMPLETED)
     row = qs.aggregate(n=Count("id"), people=Sum("people_served"), ratings=Sum("rating_count"), stars=Sum("rating_sum"))
@@ -192,7 +202,7 @@ def organisation_project_stats(user: Any, organisation: Organisation) -> dict[st
     return row
 
 
-def projects_of_need(*, user: Any, need: Need) -> QuerySet[Project]:
+def projects_of_need(*, user: Viewer, need: Need) -> QuerySet[Project]:
     """A need's projects (the other half of the trace), visible to whoever may see the need."""
     return (
         Project.objects.filter(need=need)
@@ -205,7 +215,7 @@ def projects_of_need(*, user: Any, need: Need) -> QuerySet[Project]:
     )
 
 
-def community_choices(*, user: Any) -> QuerySet[Region]:
+def community_choices(*, user: Viewer) -> QuerySet[Region]:
     """Communities whose project list the user may open."""
     scope = get_scope(user)
     qs = Region.objects.communities()
@@ -221,7 +231,6 @@ def community_choices(*, user: Any) -> QuerySet[Region]:
 
 def community_units(*, community: Region) -> QuerySet[Organisation]:
     """The units a new project of *community* may have: its active joint units."""
-    from lianjian.orgs.selectors import partner_units_for
 
     return partner_units_for(community).order_by("name")
 
@@ -233,8 +242,6 @@ def unit_choices(*, community: Region) -> list[tuple[int, str]]:
 
 
 def category_choices() -> list[tuple[int, str]]:
-    from lianjian.lists.models import Category
-
     return list(Category.objects.filter(is_active=True).values_list("pk", "name"))
 
 
@@ -253,11 +260,15 @@ def board_projects(
     status: str = "",
     organisation: Any = None,
     year: int | None = None,
+    q: str = "",
 ) -> QuerySet[Project]:
-    """Projects on the public board: not cancelled ones; no personal data is read."""
+    """Projects on the public board: not cancelled ones, with *q* in the title; no personal data
+    is read."""
     qs = Project.objects.filter(community=community, status__in=PUBLIC_STATUSES)
     if status and status not in PUBLIC_STATUSES:
         return qs.none()
+    if q:
+        qs = qs.filter(title__icontains=q)
     return (
         _filter(qs, category=category, status=status, organisation=organisation, year=year)
         .select_related("category", "lead_org")
@@ -322,3 +333,9 @@ def board_totals(*, community: Region, year: int | None = None) -> dict[str, Any
         | Q(pk__in=ProjectUnit.objects.filter(project__in=qs).values("organisation_id"))
     ).count()
     return row
+
+
+def organisation_page_projects(request: Any, organisation: Organisation) -> dict[str, Any]:
+    """What a unit's page shows of its projects (see ``core.pages``)."""
+    return {"unit_projects": projects_of_organisation(request.user, organisation, limit=50),
+            "project_stats": organisation_project_stats(request.user, organisation)}

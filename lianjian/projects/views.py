@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
 from lianjian.core.qr import QRFormat, qr_response
-from lianjian.core.selectors import activity_for
 from lianjian.lists.models import Need
-from lianjian.regions.models import Region
 
 from . import selectors, services
 from .forms import (
@@ -33,6 +33,7 @@ from .forms import (
     ProjectForm,
 )
 from .models import Project
+from .rules import project_abilities
 
 PAGE_SIZE = 20
 
@@ -48,36 +49,20 @@ def _form_error(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _permissions(user: Any, project: Project) -> dict[str, bool]:
-    scope = get_scope(user)
-    staff = scope.covers_region(project.community)
-    manage = staff or project.lead_org_id in scope.org_ids
-    return {
-        "is_staff": staff,
-        "can_manage": manage and project.is_open,
-        "can_report": scope.can_change(project) and project.is_open,
-        "can_cancel": staff and project.is_open,
-        "can_edit": manage and project.status != "cancelled",
-    }
-
-
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """A community's projects (项目清单), filtered by category, status, unit and year; paginated."""
-    communities = list(selectors.community_choices(user=request.user).values_list("pk", "name", "code"))
+    # One query reads every community on offer (id, name, code); the chosen one is among them.
+    communities = list(selectors.community_choices(user=request.user).only("id", "name", "code"))
     if not communities:
         raise PermissionDenied
     wanted = request.GET.get("community")
-    if wanted:
-        chosen = [c for c in communities if str(c[0]) == wanted]
-        if not chosen:
-            raise Http404
-    # One query gave id, name and code of every community on offer; build the chosen one from it.
-    pk, name, code = chosen[0] if wanted else communities[0]
-    community = Region(pk=pk, name=name, code=code)
+    community = next((c for c in communities if str(c.pk) == wanted), None) if wanted else communities[0]
+    if community is None:
+        raise Http404
     form = ProjectFilterForm(
         request.GET or None,
-        communities=[(pk, name) for pk, name, _code in communities],
+        communities=[(c.pk, c.name) for c in communities],
         units=selectors.unit_choices(community=community),
         categories=selectors.category_choices(),
         initial={"community": community.pk},
@@ -107,7 +92,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     communities = selectors.community_choices(user=request.user)
     community = communities.filter(pk=request.GET.get("community") or 0).first() or communities.first()
     if community is None:
@@ -136,7 +121,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
     detail = selectors.project_detail(project=project)
-    perms = _permissions(request.user, project)
+    perms = project_abilities(request.user, project)
     return render(
         request,
         "projects/detail.html",
@@ -151,9 +136,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)["can_edit"]:
+    if not project_abilities(request.user, project)["can_edit"]:
         raise PermissionDenied
     form = ProjectEditForm(request.POST or None, initial={f: getattr(project, f) for f in ProjectEditForm.base_fields})
     if request.method == "POST" and form.is_valid():
@@ -180,7 +165,7 @@ def _action_form(
 ) -> HttpResponse:
     """Shared shape of the small forms on a project: check, validate, call one service, redirect."""
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)[permission]:
+    if not project_abilities(request.user, project)[permission]:
         raise PermissionDenied
     form = form_class(request.POST or None, request.FILES or None) if multipart else form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +185,7 @@ def _action_form(
 
 
 @login_required
-def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -214,7 +199,7 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def project_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def call(p: Project, data: dict[str, Any]) -> Any:
         return services.project_complete(
             actor=request.user,
@@ -239,7 +224,7 @@ def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def project_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -252,7 +237,7 @@ def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action_form(
         request,
         pk,
@@ -266,9 +251,9 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     milestone = selectors.milestone_get(user=request.user, pk=pk)
-    if not _permissions(request.user, milestone.project)["can_report"]:
+    if not project_abilities(request.user, milestone.project)["can_report"]:
         raise PermissionDenied
     services.milestone_done(actor=request.user, milestone=milestone)
     messages.success(request, _("节点已完成。"))
@@ -277,9 +262,9 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_start(request: HttpRequest, pk: int) -> HttpResponse:
+def project_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=pk)
-    if not _permissions(request.user, project)["can_manage"]:
+    if not project_abilities(request.user, project)["can_manage"]:
         raise PermissionDenied
     try:
         services.project_start(actor=request.user, project=project)
@@ -292,7 +277,7 @@ def project_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_from_need(request: HttpRequest, need_pk: int) -> HttpResponse:
+def project_from_need(request: AuthenticatedHttpRequest, need_pk: int) -> HttpResponse:
     """Staff turn a need's confirmed claims into its project (or add late claims to it)."""
     need = Need.objects.select_related("community").filter(pk=need_pk).first()
     if need is None or not get_scope(request.user).covers_region(need.community):

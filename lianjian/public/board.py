@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,33 +10,9 @@ from django.views.decorators.cache import never_cache
 from lianjian.core.net import client_ip
 from lianjian.core.paging import count_page
 from lianjian.projects import selectors
+from lianjian.projects.devices import rating_device, remember_device
 from lianjian.projects.forms import ProjectFilterForm, RatingForm
 from lianjian.projects.services import device_hash_for, rating_add
-
-DEVICE_COOKIE = "lj_device"
-DEVICE_SALT = "lianjian.rating.device"
-DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
-
-
-def rating_device(request: HttpRequest) -> tuple[str, bool]:
-    """The browser's device id from the server-signed cookie, or a new one (and True) — never a
-    value the client chose."""
-    cookie = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if cookie:
-        return str(cookie), False
-    return secrets.token_urlsafe(16), True
-
-
-def remember_device(request: HttpRequest, response: HttpResponse, device_id: str) -> None:
-    response.set_signed_cookie(
-        DEVICE_COOKIE,
-        device_id,
-        salt=DEVICE_SALT,
-        max_age=DEVICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
 
 
 def board(request: HttpRequest, code: str) -> HttpResponse:
@@ -56,9 +30,8 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "organisation": filters.get("unit"),
         "year": filters.get("year"),
     }
-    projects = selectors.board_projects(community=community, status=filters.get("status") or "", **kwargs)
-    if filters.get("q"):
-        projects = projects.filter(title__icontains=filters["q"])
+    projects = selectors.board_projects(community=community, status=filters.get("status") or "",
+                                        q=filters.get("q") or "", **kwargs)
     # Needs have no project status; a status filter narrows the board to projects.
     needs = selectors.board_needs(community=community, **kwargs)[:20] if not filters.get("status") else []
     page = count_page(projects, request.GET.get("page"), 30)

@@ -17,9 +17,10 @@ from lianjian.orgs.models import Partnership, PartnershipStatus
 from lianjian.projects.models import ProgressPhoto, ProgressUpdate, Project, ProjectStatus, ProjectUnit, Rating
 from lianjian.projects.selectors import PUBLIC_STATUSES
 from lianjian.regions.models import Level, Region
+from lianjian.regions.selectors import COMMUNITY_QUERY_MAX
 
 SEARCH_LIMIT = 50
-QUERY_MAX = 40
+QUERY_MAX = COMMUNITY_QUERY_MAX  # one length for every search by place name
 
 
 def districts() -> QuerySet[Region]:
@@ -88,15 +89,6 @@ def region_search(*, q: str, limit: int = SEARCH_LIMIT) -> list[Region]:
         return []
     return list(Region.objects.filter(level__gte=Level.DISTRICT, name__icontains=q)
                 .select_related("district", "street").order_by("-level", "code")[:limit])
-
-
-def community_search(*, q: str, limit: int = 20) -> list[Region]:
-    """Communities whose name (or street's name) contains *q*, for choosing one's community."""
-    q = " ".join((q or "").split())[:QUERY_MAX]
-    if not q:
-        return []
-    return list(Region.objects.communities().filter(Q(name__icontains=q) | Q(street__name__icontains=q))
-                .select_related("district", "street").order_by("code")[:limit])
 
 
 # ---- public projects --------------------------------------------------------------------------------

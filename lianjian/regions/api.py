@@ -1,11 +1,11 @@
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.api.base import Id, patch_values
 from lianjian.api.errors import ERROR_RESPONSES
 from lianjian.api.pagination import Pages
@@ -57,15 +57,13 @@ def get_region(request: HttpRequest, region_id: int) -> Region:
 
 
 @router.post("", response={201: RegionOut, **ERROR_RESPONSES})
-def create_region(request: HttpRequest, payload: RegionIn) -> Status:
+def create_region(request: AuthenticatedHttpRequest, payload: RegionIn) -> Status:
     parent = selectors.region_get(user=request.user, pk=payload.parent_id)
     return Status(201, services.region_create(actor=request.user, parent=parent, code=payload.code,
                                               name=payload.name, kind=payload.kind))
 
 
 @router.patch("/{id:region_id}", response={200: RegionOut, **ERROR_RESPONSES})
-def update_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Region:
-    region = selectors.region_get(user=request.user, pk=region_id)
-    if not selectors.get_scope(request.user).can_change(region):
-        raise PermissionDenied
+def update_region(request: AuthenticatedHttpRequest, region_id: int, payload: RegionPatch) -> Region:
+    region = selectors.region_for(request.user, region_id, change=True)
     return services.region_update(actor=request.user, region=region, **patch_values(payload))

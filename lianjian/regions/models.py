@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -81,6 +83,17 @@ class Region(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("regions:detail", args=[self.pk])
+
+    def scope_check(self, scope: Any, *, write: bool) -> bool:
+        """Seen by the people of the node or above it; changed only by an admin above it (never
+        by the people it contains)."""
+        if write:
+            return any(self.is_under(node) and self.pk != node.pk for node in scope.admin_nodes())
+        return bool(scope.covers_region(self))
+
+    @staticmethod
+    def scope_q(scope: Any) -> Q:
+        return scope.region_q()  # type: ignore[no-any-return]
 
     @staticmethod
     def subtree_q(node: Region, *, include_self: bool = True, prefix: str = "") -> Q:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import apply_changes, record_activity, snapshot
 
@@ -33,7 +34,7 @@ def _fill_ancestors(region: Region) -> None:
 
 
 @transaction.atomic
-def region_create(*, actor: Any, parent: Region | None, code: str, name: str, kind: str) -> Region:
+def region_create(*, actor: Actor, parent: Region | None, code: str, name: str, kind: str) -> Region:
     """Create a node under *parent*; only an admin whose scope covers *parent* may do so."""
     scope = get_scope(actor)
     if parent is None and not scope.is_superuser:
@@ -57,7 +58,7 @@ def region_create(*, actor: Any, parent: Region | None, code: str, name: str, ki
 
 
 @transaction.atomic
-def region_update(*, actor: Any, region: Region, name: str | None = None, code: str | None = None) -> Region:
+def region_update(*, actor: Actor, region: Region, name: str | None = None, code: str | None = None) -> Region:
     """Rename or re-code a node. Moving a node is not offered: codes encode the parent."""
     if not get_scope(actor).can_change(region):
         raise PermissionDenied

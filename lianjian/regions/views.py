@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lianjian.accounts.permissions import get_scope
-from lianjian.orgs.selectors import community_unit_counts, organisation_list, partnerships_of_community
+from lianjian.core.pages import page_context
 
 from . import selectors
 from .models import Region
@@ -29,9 +29,6 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
     region = selectors.region_get(user=request.user, pk=pk)
     children = selectors.region_children_with_counts(user=request.user, region=region)
     context: dict[str, object] = {"region": region, "children": children}
-    if region.is_community:
-        context["partnerships"] = partnerships_of_community(user=request.user, community=region)
-    else:
-        context["unit_counts"] = community_unit_counts(communities=Region.objects.under(region).communities())
-        context["unit_total"] = organisation_list(user=request.user, region=region).count()
+    # The units of the region (or the community's partnerships) come from the orgs app.
+    context.update(page_context("regions:detail", request, region))
     return render(request, "regions/detail.html", context)

@@ -19,16 +19,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import SYSTEM, Actor
 from lianjian.accounts.models import Role, User
-from lianjian.accounts.permissions import SYSTEM, SystemActor, get_scope
+from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.services import role_grant, user_create
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.notifications.services import notify
 from lianjian.regions.models import Region
 
 from .models import Platform, Worker, WorkerStatus
-
-Actor = User | SystemActor
 
 WORKER_FIELDS = ("name", "phone", "platform", "company", "station_name", "work_area", "is_party_member")
 

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.fonts import font_face_css
 from lianjian.core.images import serve_photo
 from lianjian.core.qr import qr_png, qr_response
-from lianjian.core.selectors import activity_for
 
 from . import merchants, selectors, stations
 from .forms import MerchantForm, MoveForm, OfferForm, StationForm, StationPhotosForm, SupplyForm, form_errors

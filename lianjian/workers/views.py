@@ -21,10 +21,10 @@ from openpyxl import Workbook
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.models import User
 from lianjian.accounts.permissions import get_scope
+from lianjian.accounts.selectors import activity_for
 from lianjian.core import phone_codes
 from lianjian.core.net import client_ip
 from lianjian.core.paging import count_page
-from lianjian.core.selectors import activity_for
 
 from . import selectors, services, stations
 from .forms import RejectForm, WorkerFilterForm, WorkerForm, form_errors

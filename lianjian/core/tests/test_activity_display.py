@@ -9,9 +9,9 @@ import pytest
 from django.utils import translation
 
 from lianjian.accounts.permissions import SYSTEM
+from lianjian.accounts.selectors import activity_for
 from lianjian.core.activity import ACTION_VERBS, describe_activities, describe_activity, record_activity
 from lianjian.core.models import Activity
-from lianjian.core.selectors import activity_for
 from lianjian.lists import services
 from lianjian.lists.models import Category
 

@@ -19,7 +19,7 @@ community), is a new record.
 from __future__ import annotations
 
 import abc
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from lianjian.accounts.actors import Actor
+from lianjian.core.text import error_text
+from lianjian.orgs.models import Organisation
 
 TEXT, INT, DECIMAL, DATE, PHONE, CHOICE, LIST = "text", "int", "decimal", "date", "phone", "choice", "list"
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"  # what a planned row does
@@ -120,7 +124,7 @@ class LedgerSpec(abc.ABC):
         return next(c for c in self.columns if c.key == key)
 
     # ---- hooks ------------------------------------------------------------------------------
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> Any:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> Any:
         """Load what rows are checked against (lookups, existing duplicates) in a few queries.
 
         *values* are the parsed rows, so lookups can be limited to the names the file uses.
@@ -128,7 +132,7 @@ class LedgerSpec(abc.ABC):
         return None
 
     @abc.abstractmethod
-    def check_row(self, row: int, values: dict[str, Any], *, ctx: Any, community: Any, actor: Any) -> Plan:
+    def check_row(self, row: int, values: dict[str, Any], *, ctx: Any, community: Any, actor: Actor) -> Plan:
         """Return the planned write for one row or raise :class:`RowInvalid`."""
 
     def duplicate_key(self, plan: Plan) -> Hashable | None:
@@ -138,7 +142,7 @@ class LedgerSpec(abc.ABC):
     duplicate_column: str = ""  # key of the column duplicate errors are reported under
 
     @abc.abstractmethod
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: Any) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: Any) -> int:
         """Write every planned row (inside the caller's transaction) and return how many."""
 
     @abc.abstractmethod
@@ -155,11 +159,11 @@ class LedgerSpec(abc.ABC):
 
     @abc.abstractmethod
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: Any,
-                     community: Any, actor: Any) -> Plan:
+                     community: Any, actor: Actor) -> Plan:
         """Plan the update of *obj* by the *changed* column keys or raise :class:`RowInvalid`."""
 
     @abc.abstractmethod
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: Any) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: Any) -> int:
         """Apply the planned updates through the app's services; return how many."""
 
     def refuse_changes(self, changed: set[str], allowed: set[str], obj: Any) -> None:
@@ -183,7 +187,7 @@ class LedgerSpec(abc.ABC):
             if name == NON_FIELD_ERRORS and known:
                 continue  # constraints are reported in words on their column by the caller
             key = by_field.get(name, self.columns[0].key)
-            text = "；".join(str(m) for m in messages)
+            text = error_text(messages)
             errors[key] = f"{errors[key]}；{text}" if key in errors else text
         return errors
 
@@ -200,30 +204,6 @@ def lookup_org(name: str, *, by_name: dict[str, Any], by_short: dict[str, list[A
     raise ValueError(_("找不到单位“%(name)s”，请先导入联建单位或填写单位全称。") % {"name": name})
 
 
-def bulk_audit(*, actor: Any, objs: Sequence[models.Model], fields: list[str], action: str = "create",
-               note: str = "") -> None:
-    """Append one ``import`` audit entry per object in a few INSERTs (the rows were bulk-created).
-
-    The entries look like those :func:`lianjian.core.activity.record_activity` writes, so an
-    imported need's trail reads the same as one posted through the form.
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    from lianjian.core.activity import snapshot
-    from lianjian.core.models import Activity
-
-    if not objs:
-        return
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=False)
-    Activity.objects.bulk_create([
-        Activity(actor=user, actor_repr=str(actor), action=action, content_type=content_type,
-                 object_id=str(obj.pk), object_repr=str(obj)[:200], changes=snapshot(obj, fields),
-                 source="import", note=note[:500])
-        for obj in objs
-    ], batch_size=1000)
-
-
 @dataclass
 class OrgIndex:
     """Units a file refers to, by exact name and by short name."""
@@ -234,8 +214,6 @@ class OrgIndex:
     @classmethod
     def load(cls, names: set[str]) -> OrgIndex:
         from django.db.models import Q
-
-        from lianjian.orgs.models import Organisation
 
         index = cls()
         if not names:

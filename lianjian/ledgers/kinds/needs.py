@@ -1,11 +1,13 @@
 """The needs ledger (需求清单台账): one row per need of the community.
 
 Needs files can be large (a district's backlog), so rows are bulk-created after validation
-instead of calling ``need_create`` per row. The row check applies the same rules as
-``lianjian.lists.services.need_create`` (trimmed title required, an active category, known
-beneficiary groups, year and source defaults, model ``full_clean``) and, for rows marked
-已发布, what ``need_publish`` records (published time and reviewer). Per-need notifications are
-not sent for imported rows: the person importing is the community's own staff.
+instead of calling ``need_create`` per row — but the rules are the service's own: each row is
+built by ``lianjian.lists.services.need_prepare`` (trimmed title required, an active category,
+quantity at least 1, year and source defaults, requester, and for rows marked 已发布 the
+published time and reviewer), then checked with the model's ``full_clean``. After the bulk
+write the same audit rows are recorded (``record_activity_many``) and the same notifications
+sent (``needs_announce``, one INSERT) as when needs are posted and published one by one. Only
+the wish date is not required to lie ahead: a ledger records past needs as they were.
 
 A row whose 编号 names one of the community's needs updates that need through ``need_update``
 (the columns that changed; a status is changed in the app, where publishing, returning and
@@ -24,8 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.actors import Actor
+from lianjian.core.activity import record_activity_many
 from lianjian.lists.models import BeneficiaryGroup, Category, Need, NeedSource, NeedStatus, Urgency, current_year
-from lianjian.lists.services import need_default_source, need_update
+from lianjian.lists.services import (
+    NEED_AUDIT_FIELDS,
+    need_default_source,
+    need_prepare,
+    need_update,
+    needs_announce,
+)
 
 from .base import (
     CHOICE,
@@ -38,7 +48,6 @@ from .base import (
     OrgIndex,
     Plan,
     RowInvalid,
-    bulk_audit,
     choice_label,
     choice_labels,
 )
@@ -118,7 +127,7 @@ class NeedsSpec(LedgerSpec):
         return {"category": category_options(), "urgency": choice_labels(Urgency),
                 "source": choice_labels(NeedSource), "status": statuses}
 
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> NeedsContext:
         titles = {v["title"] for v in values}
         needs = Need.objects.filter(community=community)
         # A large file is compared with all of the community's needs: SQLite allows 32,766 query
@@ -130,7 +139,7 @@ class NeedsSpec(LedgerSpec):
                             groups=group_lookup(), existing=existing, now=timezone.now())
 
     def check_row(self, row: int, values: dict[str, Any], *, ctx: NeedsContext, community: Any,
-                  actor: Any) -> Plan:
+                  actor: Actor) -> Plan:
         errors: dict[str, str] = {}
         requester_org = None
         if values["requester_org"]:
@@ -145,26 +154,21 @@ class NeedsSpec(LedgerSpec):
                 errors["beneficiary_groups"] = _("未知的受益群体“%(name)s”。") % {"name": name}
             else:
                 groups.append(group)
-        title = values["title"].strip()
         year = values["year"] or current_year()
-        if (title, year) in ctx.existing:
+        if (values["title"].strip(), year) in ctx.existing:
             errors["title"] = _("本社区 %(year)d 年度已有同名需求。") % {"year": year}
-        status = values["status"] or NeedStatus.SUBMITTED
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        need = Need(
-            community=community, title=title, description=values["description"], category=values["category"],
-            beneficiary_count=values["beneficiary_count"],
-            quantity_needed=1 if values["quantity_needed"] is None else values["quantity_needed"],
-            quantity_unit=values["quantity_unit"] or "项", place=values["place"],
-            urgency=values["urgency"] or Urgency.LOW, wanted_by=values["wanted_by"], year=year,
-            source=values["source"] or need_default_source(actor, requester_org), requester=user,
-            requester_org=requester_org, contact_name=values["contact_name"],
-            contact_phone=values["contact_phone"], status=status,
-        )
-        if need.quantity_needed < 1:  # the need_quantity_positive constraint, said in words
-            errors["quantity_needed"] = _("需求数量不能小于 1。")
-        if status != NeedStatus.SUBMITTED:
-            need.published_at, need.reviewed_by = ctx.now, user
+        try:
+            need = need_prepare(
+                actor=actor, community=community, title=values["title"], description=values["description"],
+                category=values["category"], requester_org=requester_org,
+                status=values["status"] or NeedStatus.SUBMITTED, published_at=ctx.now,
+                beneficiary_count=values["beneficiary_count"], quantity_needed=values["quantity_needed"],
+                quantity_unit=values["quantity_unit"] or "项", place=values["place"],
+                urgency=values["urgency"] or Urgency.LOW, wanted_by=values["wanted_by"], year=year,
+                source=values["source"], contact_name=values["contact_name"],
+                contact_phone=values["contact_phone"])
+        except ValidationError as exc:
+            raise RowInvalid({**self.errors_from(exc, {}), **errors}) from None
         try:
             # The two check constraints are checked in Python (quantity ≥ 1 above; nothing is
             # covered on import): Django validates each with a query, 40,000 for 20,000 rows.
@@ -173,20 +177,22 @@ class NeedsSpec(LedgerSpec):
             errors = {**self.errors_from(exc, errors), **errors}
         if errors:
             raise RowInvalid(errors)
-        return Plan(row=row, action=_("新建"), label=title, obj=need, extra={"groups": groups})
+        return Plan(row=row, action=_("新建"), label=need.title, obj=need, extra={"groups": groups})
 
     def duplicate_key(self, plan: Plan) -> Hashable:
         return (plan.obj.title, plan.obj.year)
 
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: NeedsContext) -> int:
         needs = Need.objects.bulk_create([p.obj for p in plans], batch_size=1000)
         through = Need.beneficiary_groups.through
         through.objects.bulk_create([
             through(need_id=need.pk, beneficiarygroup_id=group.pk)
             for need, plan in zip(needs, plans, strict=True) for group in plan.extra["groups"]
         ], batch_size=2000)
-        bulk_audit(actor=actor, objs=needs, fields=["title", "category", "quantity_needed", "quantity_unit",
-                                                    "source", "year", "status"])
+        # The same audit rows as need_create (plus the status a ledger row carries) and the same
+        # notifications as need_create / need_publish, written in bulk.
+        record_activity_many(actor=actor, objs=needs, fields=[*NEED_AUDIT_FIELDS, "status"], source="import")
+        needs_announce(needs=needs)
         return len(needs)
 
     def existing(self, *, community: Any, keys: set[Any]) -> dict[Any, Any]:
@@ -198,7 +204,7 @@ class NeedsSpec(LedgerSpec):
         return {n.pk: n for n in needs.iterator(chunk_size=2000) if n.pk in ids}
 
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: NeedsContext,
-                     community: Any, actor: Any) -> Plan:
+                     community: Any, actor: Actor) -> Plan:
         self.refuse_changes(changed, UPDATABLE, obj)
         if obj.status == NeedStatus.CLOSED:
             raise RowInvalid({sorted(changed)[0]: _("需求已关闭，不能修改。")})
@@ -244,7 +250,7 @@ class NeedsSpec(LedgerSpec):
             raise RowInvalid(errors)
         return Plan(row=row, action=_("更新"), label=title, obj=obj, extra={"data": data, "groups": groups})
 
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: NeedsContext) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: NeedsContext) -> int:
         for plan in plans:
             need_update(actor=actor, need=plan.obj, beneficiary_groups=plan.extra["groups"], **plan.extra["data"])
         return len(plans)

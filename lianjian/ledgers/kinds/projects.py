@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.actors import Actor
 from lianjian.orgs.selectors import partner_units_for
 from lianjian.projects.models import Project, ProjectStatus
 from lianjian.projects.services import project_create, project_update
@@ -73,7 +74,7 @@ class ProjectsSpec(LedgerSpec):
     def option_lists(self) -> dict[str, dict[str, Any]]:
         return {"category": category_options(), "status": _choice_labels(ProjectStatus)}
 
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> ProjectsContext:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> ProjectsContext:
         names = {v["lead_org"] for v in values if v["lead_org"]} | {n for v in values for n in v["partners"]}
         # The project service's rule: every unit of a project is an ACTIVE joint unit of its community.
         partners = set(partner_units_for(community).values_list("pk", flat=True))
@@ -89,7 +90,7 @@ class ProjectsSpec(LedgerSpec):
         return org
 
     def check_row(self, row: int, values: dict[str, Any], *, ctx: ProjectsContext, community: Any,
-                  actor: Any) -> Plan:
+                  actor: Actor) -> Plan:
         errors: dict[str, str] = {}
         lead = None
         try:
@@ -125,7 +126,7 @@ class ProjectsSpec(LedgerSpec):
     def duplicate_key(self, plan: Plan) -> Hashable:
         return (plan.obj.title, plan.obj.year)
 
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: ProjectsContext) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: ProjectsContext) -> int:
         for plan in plans:
             p = plan.obj
             project_create(actor=actor, community=community, year=p.year, title=p.title, category=p.category,
@@ -140,7 +141,7 @@ class ProjectsSpec(LedgerSpec):
         return {p.pk: p for p in projects}
 
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *,
-                     ctx: ProjectsContext, community: Any, actor: Any) -> Plan:
+                     ctx: ProjectsContext, community: Any, actor: Actor) -> Plan:
         self.refuse_changes(changed, UPDATABLE, obj)
         if obj.status == ProjectStatus.CANCELLED:
             raise RowInvalid({sorted(changed)[0]: _("项目已取消，不能修改。")})
@@ -167,7 +168,7 @@ class ProjectsSpec(LedgerSpec):
             raise RowInvalid(errors)
         return Plan(row=row, action=_("更新"), label=title, obj=obj, extra={"data": data})
 
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: ProjectsContext) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: ProjectsContext) -> int:
         for plan in plans:
             project_update(actor=actor, project=plan.obj, **plan.extra["data"])
         return len(plans)

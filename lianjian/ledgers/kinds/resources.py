@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.actors import Actor
 from lianjian.lists.models import BeneficiaryGroup, Resource, ResourceStatus
 from lianjian.lists.services import resource_create, resource_set_status, resource_update
 from lianjian.orgs.models import Partnership, PartnershipStatus
@@ -111,7 +112,7 @@ class ResourcesSpec(LedgerSpec):
                          .order_by("organisation__name").values_list("organisation__name", flat=True))
         return {"capacity_unit": list(CAPACITY_UNITS), "organisation": units}
 
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> ResourcesContext:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> ResourcesContext:
         partnerships = dict(Partnership.objects.filter(community=community)
                             .values_list("organisation_id", "status"))
         titles = {v["title"].strip() for v in values}
@@ -131,7 +132,7 @@ class ResourcesSpec(LedgerSpec):
         return org
 
     def check_row(self, row: int, values: dict[str, Any], *, ctx: ResourcesContext, community: Any,
-                  actor: Any) -> Plan:
+                  actor: Actor) -> Plan:
         errors: dict[str, str] = {}
         org = None
         try:
@@ -175,7 +176,7 @@ class ResourcesSpec(LedgerSpec):
     def duplicate_key(self, plan: Plan) -> Hashable:
         return (plan.obj.organisation_id, plan.obj.title)
 
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: ResourcesContext) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: ResourcesContext) -> int:
         for plan in plans:
             r: Resource = plan.obj
             created = resource_create(
@@ -193,7 +194,7 @@ class ResourcesSpec(LedgerSpec):
         return {r.pk: r for r in resources}
 
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *,
-                     ctx: ResourcesContext, community: Any, actor: Any) -> Plan:
+                     ctx: ResourcesContext, community: Any, actor: Actor) -> Plan:
         self.refuse_changes(changed, UPDATABLE, obj)
         errors: dict[str, str] = {}
         data = {k: values[k] for k in changed if k not in ("beneficiary_groups", "status")}
@@ -233,7 +234,7 @@ class ResourcesSpec(LedgerSpec):
         return Plan(row=row, action=_("更新"), label=f"{title}（{obj.organisation.name}）", obj=obj,
                     extra={"data": data, "groups": groups, "status": status})
 
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: ResourcesContext) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: ResourcesContext) -> int:
         for plan in plans:
             resource = plan.obj
             if plan.extra["data"] or plan.extra["groups"] is not None:

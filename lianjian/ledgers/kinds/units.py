@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lianjian.accounts.actors import Actor
 from lianjian.accounts.permissions import get_scope
 from lianjian.orgs.models import Organisation, OrgKind, Partnership, PartnershipStatus
 from lianjian.orgs.services import (
@@ -76,7 +77,7 @@ class UnitsSpec(LedgerSpec):
     def option_lists(self) -> dict[str, dict[str, Any]]:
         return {"kind": choice_labels(OrgKind), "status": choice_labels(PartnershipStatus)}
 
-    def prepare(self, *, actor: Any, community: Any, values: list[dict[str, Any]]) -> UnitsContext:
+    def prepare(self, *, actor: Actor, community: Any, values: list[dict[str, Any]]) -> UnitsContext:
         names = {v["name"] for v in values if v.get("name")}
         existing = {o.name: o for o in Organisation.objects.filter(name__in=names)}
         partnered = set(Partnership.objects.filter(community=community, organisation__in=existing.values())
@@ -84,7 +85,7 @@ class UnitsSpec(LedgerSpec):
         return UnitsContext(existing=existing, partnered=partnered)
 
     def check_row(self, row: int, values: dict[str, Any], *, ctx: UnitsContext, community: Any,
-                  actor: Any) -> Plan:
+                  actor: Actor) -> Plan:
         name = (values["name"] or "").strip()
         errors: dict[str, str] = {}
         org = ctx.existing.get(name)
@@ -119,7 +120,7 @@ class UnitsSpec(LedgerSpec):
     def duplicate_key(self, plan: Plan) -> Hashable:
         return plan.label
 
-    def write(self, plans: list[Plan], *, actor: Any, community: Any, ctx: UnitsContext) -> int:
+    def write(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: UnitsContext) -> int:
         # Units files are small (a community has tens of units), so each row goes through the
         # same services as the unit form: the audit trail gets one entry per unit and partnership.
         for plan in plans:
@@ -140,7 +141,7 @@ class UnitsSpec(LedgerSpec):
         return {p.organisation.name: p for p in partnerships}
 
     def check_update(self, row: int, values: dict[str, Any], obj: Any, changed: set[str], *, ctx: UnitsContext,
-                     community: Any, actor: Any) -> Plan:
+                     community: Any, actor: Actor) -> Plan:
         errors: dict[str, str] = {}
         org_data = {k: values[k] for k in changed if k in (*ORG_KEYS, "kind")}
         for key in ("party_member_count", "member_count"):
@@ -179,7 +180,7 @@ class UnitsSpec(LedgerSpec):
         return Plan(row=row, action=_("更新"), label=org.name, obj=obj,
                     extra={"org": org_data, "partnership": p_data, "status": status})
 
-    def write_updates(self, plans: list[Plan], *, actor: Any, community: Any, ctx: UnitsContext) -> int:
+    def write_updates(self, plans: list[Plan], *, actor: Actor, community: Any, ctx: UnitsContext) -> int:
         for plan in plans:
             partnership: Partnership = plan.obj
             if plan.extra["org"]:

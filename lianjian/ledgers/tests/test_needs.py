@@ -91,3 +91,27 @@ def test_needs_round_trip_into_another_community(world):
               "requester_org", "status", "source"):
         assert getattr(copy, f) == getattr(original, f), f
     assert set(copy.beneficiary_groups.all()) == set(original.beneficiary_groups.all())
+
+
+def test_needs_import_announces_like_posting_and_publishing(world, django_capture_on_commit_callbacks):
+    """The import builds needs with the service's rules and tells the same people the same things
+    as need_create (staff: a need to review) and need_publish (units serving the category)."""
+    from lianjian.lists.models import Category, Resource
+    from lianjian.lists.services import resource_create
+    from lianjian.notifications.models import Notification, NotificationKind
+
+    jobs = Category.objects.get(name="就业创业")
+    resource_create(actor=world.liaison, organisation=world.unit, title="20 个岗位", category=jobs,
+                    capacity=20, capacity_unit="个")
+    assert Resource.objects.filter(organisation=world.unit).exists()
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run(world, [need_row("待审的需求", 状态="待审核"), need_row("直接发布的需求")])
+    assert report.ok, report.errors
+    submitted = Notification.objects.get(kind=NotificationKind.NEED_SUBMITTED)
+    assert submitted.recipient == world.staff and "待审的需求" in submitted.text
+    published = Notification.objects.filter(kind=NotificationKind.NEED_PUBLISHED)
+    assert [n.recipient for n in published] == [world.liaison] and "直接发布的需求" in published[0].text
+    # The requester (the importing staff member) hears that the published need is out, as with need_publish.
+    assert Notification.objects.filter(kind=NotificationKind.NEED_REVIEWED, recipient=world.staff).count() == 1
+

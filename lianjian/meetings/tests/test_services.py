@@ -168,3 +168,17 @@ def test_board_version_changes_with_each_claim(world):
     assert v1 == selectors.board_version(meeting_id=meeting.pk)
     services.meeting_claim_create(actor=world.liaison, meeting=meeting, need=need, organisation=world.unit)
     assert selectors.board_version(meeting_id=meeting.pk) != v1
+
+
+def test_confirm_all_confirms_every_pending_claim_and_only_staff_may(world):
+    meeting = make_meeting(world)
+    need = board_need(world, meeting, quantity=2)
+    org2, liaison2 = partner_unit(world, "第三单位")
+    services.meeting_claim_create(actor=world.liaison, meeting=meeting, need=need, organisation=world.unit)
+    services.meeting_claim_create(actor=liaison2, meeting=meeting, need=need, organisation=org2)
+    with pytest.raises(PermissionDenied):
+        services.meeting_claims_confirm_all(actor=world.liaison, meeting=meeting)
+    confirmed, refused = services.meeting_claims_confirm_all(actor=world.staff, meeting=meeting)
+    assert (confirmed, refused) == (2, [])
+    assert set(Claim.objects.filter(need=need).values_list("status", flat=True)) == {"confirmed"}
+    assert services.meeting_claims_confirm_all(actor=world.staff, meeting=meeting) == (0, [])

@@ -152,3 +152,29 @@ def test_resident_submits_a_proposal_through_the_meeting_link(world):
     assert "提议已提交" in r.content.decode()
     p = meeting.proposals.get()
     assert p.raised_by == world.resident and p.stage == "before" and p.raiser
+
+
+def test_phone_claim_for_a_unit_that_is_not_the_users_is_refused_not_replaced(world):
+    meeting = make_meeting(world)
+    need = board_need(world, meeting)
+    phone = login(world.liaison)
+    r = phone.post(reverse("meetings:claim", args=[meeting.pk]),
+                   {"need": need.pk, "quantity": 1, "organisation": world.other_unit.pk})
+    assert r.status_code == 403
+    assert "您不能代表这个单位认领" in r.content.decode()
+    assert need.claims.count() == 0  # not silently made for the liaison's own unit
+
+
+def test_meeting_for_staff_run_it_liaisons_only_see_it(world):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from lianjian.meetings.selectors import meeting_for
+
+    meeting = make_meeting(world)
+    assert meeting_for(world.staff, meeting.pk, change=True) == meeting
+    assert meeting_for(world.liaison, meeting.pk) == meeting
+    with pytest.raises(PermissionDenied):
+        meeting_for(world.liaison, meeting.pk, change=True)
+    with pytest.raises(Http404):
+        meeting_for(world.other_staff, meeting.pk)

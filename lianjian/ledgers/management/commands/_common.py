@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from lianjian.accounts.actors import Actor
+from lianjian.accounts.models import User
 from lianjian.accounts.permissions import SYSTEM
 from lianjian.ledgers.kinds import KINDS, SPECS
 from lianjian.ledgers.selectors import CommunityNotFound, community_find
@@ -28,7 +30,6 @@ def check_kind(kind: str) -> None:
 def get_actor(username: str) -> Any:
     if not username:
         return SYSTEM
-    from lianjian.accounts.models import User
 
     try:
         return User.objects.get(username=username, is_active=True)
@@ -36,7 +37,7 @@ def get_actor(username: str) -> Any:
         raise CommandError(f"找不到用户“{username}” / no such user") from None
 
 
-def get_community(actor: Any, name: str) -> Any:
+def get_community(actor: Actor, name: str) -> Any:
     try:
         return community_find(user=actor, name=name)
     except CommunityNotFound as exc:

@@ -1,10 +1,11 @@
+"""``/api/v1/me``: the authenticated user and their roles (beside the API toolkit it uses)."""
+
 
 from ninja import Router, Schema
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
+from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES
-
-from .http import AuthenticatedHttpRequest
-from .permissions import get_scope
 
 router = Router()
 

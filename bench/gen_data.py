@@ -3,22 +3,35 @@
 Rows are written with ``bulk_create`` straight into the tables (not through the services): this
 is synthetic load for measuring pages, not data anyone works with, and 100,000 service calls
 would take an hour. Never run it against a production database.
+
+It lives with the benchmarks, not in an app: it writes lists and projects rows alike, and no app
+below both may import the other (see the layer contract). Run it alone with
+``python bench/gen_data.py --needs 100000 --projects 50000``; the benchmarks call it themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 import time
 from typing import Any
 
+import django
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+if __name__ == "__main__":  # run alone: Django is set up before the models below load
+    from pagetiming import configure
+
+    configure()
+    django.setup()
+
 from lianjian.lists.models import Category, Claim, ClaimStatus, Need, NeedStatus
 from lianjian.lists.taxonomy import ensure_taxonomy
 from lianjian.orgs.models import Organisation, OrgKind, Partnership
+from lianjian.projects.models import Project, ProjectStatus
 from lianjian.regions.models import Level, Region
 
 TITLES = ["失业人员再就业", "独居老人助餐", "非遗文化进校园", "老旧小区电线改造", "骑手驿站服务", "重点人群筛查",
@@ -45,7 +58,7 @@ class Command(BaseCommand):
         from django.conf import settings
 
         if getattr(settings, "PRODUCTION", False):
-            raise CommandError("gen_bench_data refuses to run in production.")
+            raise CommandError("bench/gen_data.py refuses to run in production.")
         rnd = random.Random(opts["seed"])
         started = time.perf_counter()
         ensure_taxonomy()
@@ -153,8 +166,6 @@ class Command(BaseCommand):
 
     def _projects(self, communities: list[Region], categories: list[Category], units: list[int],
                   need_ids: list[int], n: int, rnd: random.Random) -> None:
-        from lianjian.projects.models import Project, ProjectStatus
-
         statuses = [ProjectStatus.COMPLETED] * 5 + [ProjectStatus.IN_PROGRESS] * 3 + [ProjectStatus.PLANNED] * 2
         linked = Need.objects.filter(pk__in=need_ids, status=NeedStatus.COVERED).values_list(
             "pk", "community_id", "category_id")
@@ -176,3 +187,13 @@ class Command(BaseCommand):
                     if status == ProjectStatus.COMPLETED else None,
                     people_served=rnd.randint(0, 500)))
             Project.objects.bulk_create(rows)
+
+
+def main() -> None:
+    from django.core.management import call_command
+
+    call_command(Command(), *sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from lianjian.accounts.permissions import get_scope
-
-from .nav import nav_entries
+from lianjian.core.nav import nav_entries
 
 logger = logging.getLogger(__name__)
 
