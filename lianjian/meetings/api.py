@@ -82,7 +82,7 @@ class BoardOut(Schema):
     needs: list[BoardNeedOut]
 
 
-class ClaimIn(Schema):
+class MeetingClaimIn(Schema):
     need_id: Id
     organisation_id: Id
     quantity: Quantity = 1
@@ -193,7 +193,7 @@ def board_state(request: HttpRequest, response: HttpResponse, meeting_id: int) -
     response={201: BoardClaimOut, **ERROR_RESPONSES},
     summary="Claim a board need for a unit during the meeting (channel 'meeting')",
 )
-def claim(request: AuthenticatedHttpRequest, meeting_id: int, payload: ClaimIn) -> Any:
+def claim(request: AuthenticatedHttpRequest, meeting_id: int, payload: MeetingClaimIn) -> Any:
     m = selectors.meeting_get(user=request.user, pk=meeting_id)
     need = resolve_id("need_id", get_object_or_404, Need, pk=payload.need_id, community=m.community)
     org = resolve_id("organisation_id", partner_unit_for, user=request.user, community=m.community,

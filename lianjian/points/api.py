@@ -151,7 +151,7 @@ class AccountOut(Schema):
     leaderboard_opt_out: bool
 
 
-class MeOut(AccountOut):
+class PointsMeOut(AccountOut):
     accounts: list[AccountOut]
 
 
@@ -165,7 +165,7 @@ def _account_out(s: selectors.Summary) -> dict[str, Any]:
             "leaderboard_opt_out": a.leaderboard_opt_out if a else False}
 
 
-@router.get("/accounts/me", response={200: MeOut, **ERROR_RESPONSES},
+@router.get("/accounts/me", response={200: PointsMeOut, **ERROR_RESPONSES},
             summary="My points: balance, held, pending, honour record, what expires next; all my accounts")
 def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     accounts = list(selectors.my_accounts(user=request.user)[:20])
@@ -250,11 +250,11 @@ class RewardOut(Schema):
     per_person_limit: int | None
 
 
-class CreatedOut(Schema):
+class RewardCreatedOut(Schema):
     id: int
 
 
-@router.post("/rewards", response={201: CreatedOut, **ERROR_RESPONSES},
+@router.post("/rewards", response={201: RewardCreatedOut, **ERROR_RESPONSES},
              summary="Add a reward to the catalogue (staff)")
 def create_reward(request: AuthenticatedHttpRequest, payload: RewardIn) -> Status:
     scheme = _scheme(request, payload.community_id)
