@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "lianjian.analytics",
     "lianjian.matching",
     "lianjian.events",
+    "lianjian.tickets",
     "lianjian.public",
     "lianjian.api",
     "lianjian.demo",

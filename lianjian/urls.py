@@ -23,6 +23,8 @@ urlpatterns = [
     path("analytics/", include("lianjian.analytics.urls")),
     path("matching/", include("lianjian.matching.urls")),
     path("events/", include("lianjian.events.urls")),
+    path("tickets/", include("lianjian.tickets.urls")),
+    path("open311/v2/", include("lianjian.tickets.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
