@@ -34,13 +34,13 @@ router = Router()
 Answer = Annotated[str, Field(max_length=500)]
 
 
-class PhotoOut(Schema):
+class TicketPhotoOut(Schema):
     kind: str
     public_url: str
     thumbnail_url: str
 
 
-class StepOut(Schema):
+class TicketStepOut(Schema):
     step: str
     label: str
     actor: str
@@ -48,7 +48,7 @@ class StepOut(Schema):
     note: str
 
 
-class ReportOut(Schema):
+class TicketReportOut(Schema):
     id: int
     status: str
     status_label: str
@@ -70,21 +70,21 @@ class ReportOut(Schema):
     supporter_count: int
     need_id: int | None
     duplicate_of_id: int | None
-    photos: list[PhotoOut]
+    photos: list[TicketPhotoOut]
 
 
-class ReportDetailOut(ReportOut):
-    timeline: list[StepOut]
+class TicketReportDetailOut(TicketReportOut):
+    timeline: list[TicketStepOut]
 
 
-class ReportPage(Schema):
+class TicketReportPage(Schema):
     count: int
     page: int
     pages: int
-    items: list[ReportOut]
+    items: list[TicketReportOut]
 
 
-class CategoryOut(Schema):
+class TicketCategoryOut(Schema):
     code: str
     name: str
     description: str
@@ -96,7 +96,7 @@ class CategoryOut(Schema):
     is_active: bool
 
 
-class CategoryPatch(Schema):
+class TicketCategoryPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=40)
     name_en: str | None = Field(None, max_length=60)
     description: str | None = Field(None, max_length=300)
@@ -108,7 +108,7 @@ class CategoryPatch(Schema):
     is_active: bool | None = None
 
 
-class ReportIn(Schema):
+class TicketReportIn(Schema):
     community_id: Id
     category: str = Field(..., min_length=1, max_length=40, description="a category code (GET /tickets/categories)")
     description: str = Field(..., min_length=1, max_length=MAX_DESCRIPTION)
@@ -120,33 +120,33 @@ class ReportIn(Schema):
                                        description="answers to the category's questions by code")
 
 
-class ReasonIn(Schema):
+class TicketReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class ResolveIn(Schema):
+class TicketResolveIn(Schema):
     note: str = Field(..., min_length=1, max_length=500)
 
 
-class MergeIn(Schema):
+class TicketMergeIn(Schema):
     into_report_id: Id
 
 
-class DispatchIn(Schema):
+class TicketDispatchIn(Schema):
     organisation_id: Id | None = Field(None, description="an active joint unit of the report's community")
     department: str = Field("", max_length=100, description="or a named department")
 
 
-class NeedIn(Schema):
+class TicketNeedIn(Schema):
     title: str = Field(..., min_length=1, max_length=100)
     category_id: Id = Field(..., description="a category of the needs taxonomy")
 
 
-class CreatedNeedOut(Schema):
+class TicketCreatedNeedOut(Schema):
     need_id: int
 
 
-class SupportOut(Schema):
+class TicketSupportOut(Schema):
     added: bool
     supporter_count: int
 
@@ -222,21 +222,21 @@ def _category_out(c: Category) -> dict[str, Any]:
             "attributes": c.sorted_attributes(), "is_active": c.is_active}
 
 
-@router.get("/categories", response=list[CategoryOut], summary="Report categories with their questions")
+@router.get("/categories", response=list[TicketCategoryOut], summary="Report categories with their questions")
 def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
     return [_category_out(c) for c in selectors.categories(active_only=False)]
 
 
-@router.patch("/categories/{code}", response={200: CategoryOut, **ERROR_RESPONSES},
+@router.patch("/categories/{code}", response={200: TicketCategoryOut, **ERROR_RESPONSES},
               summary="Change a category (region admins)")
-def patch_category(request: HttpRequest, code: str, payload: CategoryPatch) -> dict[str, Any]:
+def patch_category(request: HttpRequest, code: str, payload: TicketCategoryPatch) -> dict[str, Any]:
     category = selectors.category_get(code, active_only=False)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return _category_out(services.category_update(actor=request.user, category=category, data=data))
 
 
 # ---- reports ----------------------------------------------------------------------------------
-class ListFilter(Schema):
+class TicketListFilter(Schema):
     status: str = Field("", max_length=12)
     category: str = Field("", max_length=40)
     community: int | None = Field(None, ge=1, le=2**53)
@@ -245,9 +245,9 @@ class ListFilter(Schema):
     page: int = Field(1, ge=1, le=100_000)
 
 
-@router.get("/reports", response=ReportPage,
+@router.get("/reports", response=TicketReportPage,
             summary="Staff: the reports of their communities (filters); everyone else: their own")
-def list_reports(request: HttpRequest, filters: Query[ListFilter]) -> dict[str, Any]:
+def list_reports(request: HttpRequest, filters: Query[TicketListFilter]) -> dict[str, Any]:
     if get_scope(request.user).is_staff_like:
         params = {**filters.dict(), "overdue": "1" if filters.overdue else ""}
         qs = selectors.staff_reports(user=request.user, filters=filters_from_params(user=request.user, params=params))
@@ -258,12 +258,12 @@ def list_reports(request: HttpRequest, filters: Query[ListFilter]) -> dict[str, 
             "items": [_report_out(r) for r in page.object_list]}
 
 
-@router.get("/inbox", response=list[ReportOut], summary="A liaison's reports to handle (done=true: handled)")
+@router.get("/inbox", response=list[TicketReportOut], summary="A liaison's reports to handle (done=true: handled)")
 def list_inbox(request: HttpRequest, done: bool = False) -> list[dict[str, Any]]:
     return [_report_out(r) for r in selectors.inbox(user=request.user, done=done)[:200]]
 
 
-@router.get("/nearby", response=list[ReportOut], summary="Open reports of a category near a point (duplicates)")
+@router.get("/nearby", response=list[TicketReportOut], summary="Open reports of a category near a point (duplicates)")
 def nearby(request: HttpRequest, category: str = Query(..., max_length=40), lat: float = Query(..., ge=-90, le=90),
            lng: float = Query(..., ge=-180, le=180)) -> list[dict[str, Any]]:
     found = selectors.categories().filter(code=category).first()
@@ -272,10 +272,10 @@ def nearby(request: HttpRequest, category: str = Query(..., max_length=40), lat:
     return [_report_out(r) for r in selectors.nearby_open(category=found, lat=lat, lng=lng)]
 
 
-@router.post("/reports", response={201: ReportDetailOut, **ERROR_RESPONSES},
-             summary="Report a problem (multipart/form-data with 1–6 `photos`)", openapi_extra=_body_doc(ReportIn))
+@router.post("/reports", response={201: TicketReportDetailOut, **ERROR_RESPONSES},
+             summary="Report a problem (multipart/form-data with 1–6 `photos`)", openapi_extra=_body_doc(TicketReportIn))
 def create_report(request: HttpRequest) -> Status:
-    payload, photos = _payload(request, ReportIn)
+    payload, photos = _payload(request, TicketReportIn)
     community = resolve_id("community_id", selectors.report_community, user=request.user, pk=payload.community_id)
     category = selectors.categories().filter(code=payload.category).first()
     if category is None:
@@ -287,13 +287,13 @@ def create_report(request: HttpRequest) -> Status:
     return Status(201, _report_out(selectors.report_get(user=request.user, pk=report.pk), timeline=True))
 
 
-@router.get("/reports/{id:report_id}", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.get("/reports/{id:report_id}", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
             summary="One report with its timeline")
 def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
     return _report_out(_get(request, report_id), timeline=True)
 
 
-@router.post("/reports/{id:report_id}/supporters", response={200: SupportOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/supporters", response={200: TicketSupportOut, **ERROR_RESPONSES},
              summary="我也遇到了: follow an open report instead of reporting it again")
 def support(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = selectors.report_supportable(user=request.user, pk=report_id)
@@ -305,31 +305,31 @@ def _done(request: HttpRequest, report: Report) -> dict[str, Any]:
     return _report_out(selectors.report_get(user=request.user, pk=report.pk), timeline=True)
 
 
-@router.post("/reports/{id:report_id}/accept", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/accept", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: accept (verify) a new report")
 def accept(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.accept, actor=request.user, report=report))
 
 
-@router.post("/reports/{id:report_id}/reject", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/reject", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: refuse a report with a reason")
-def reject(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
+def reject(request: HttpRequest, report_id: int, payload: TicketReasonIn) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.reject, actor=request.user, report=report, reason=payload.reason))
 
 
-@router.post("/reports/{id:report_id}/merge", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/merge", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: merge a duplicate into another report")
-def merge(request: HttpRequest, report_id: int, payload: MergeIn) -> dict[str, Any]:
+def merge(request: HttpRequest, report_id: int, payload: TicketMergeIn) -> dict[str, Any]:
     report = _get(request, report_id)
     into = resolve_id("into_report_id", selectors.report_get, user=request.user, pk=payload.into_report_id)
     return _done(request, _step(services.merge, actor=request.user, report=report, into=into))
 
 
-@router.post("/reports/{id:report_id}/dispatch", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/dispatch", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: send to a joint unit of the community or a named department")
-def dispatch(request: HttpRequest, report_id: int, payload: DispatchIn) -> dict[str, Any]:
+def dispatch(request: HttpRequest, report_id: int, payload: TicketDispatchIn) -> dict[str, Any]:
     report = _get(request, report_id)
     unit = None
     if payload.organisation_id is not None:
@@ -340,42 +340,42 @@ def dispatch(request: HttpRequest, report_id: int, payload: DispatchIn) -> dict[
                                 department=payload.department))
 
 
-@router.post("/reports/{id:report_id}/acknowledge", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/acknowledge", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The unit's liaison acknowledges a dispatched report")
 def acknowledge(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.acknowledge, actor=request.user, report=report))
 
 
-@router.post("/reports/{id:report_id}/resolve", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/resolve", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The unit resolves it (multipart/form-data with after-`photos`)",
-             openapi_extra=_body_doc(ResolveIn))
+             openapi_extra=_body_doc(TicketResolveIn))
 def resolve(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
-    payload, photos = _payload(request, ResolveIn)
+    payload, photos = _payload(request, TicketResolveIn)
     return _done(request, _step(services.resolve, actor=request.user, report=report, note=payload.note,
                                 photos=photos))
 
 
-@router.post("/reports/{id:report_id}/confirm", response={200: ReportDetailOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/confirm", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The reporter confirms it is fixed")
 def confirm(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.confirm, actor=request.user, report=report))
 
 
-@router.post("/reports/{id:report_id}/reopen", response={200: ReportDetailOut, **ERROR_RESPONSES},
-             summary="The reporter reopens it (multipart/form-data with `photos`)", openapi_extra=_body_doc(ReasonIn))
+@router.post("/reports/{id:report_id}/reopen", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
+             summary="The reporter reopens it (multipart/form-data with `photos`)", openapi_extra=_body_doc(TicketReasonIn))
 def reopen(request: HttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
-    payload, photos = _payload(request, ReasonIn)
+    payload, photos = _payload(request, TicketReasonIn)
     return _done(request, _step(services.reopen, actor=request.user, report=report, reason=payload.reason,
                                 photos=photos))
 
 
-@router.post("/reports/{id:report_id}/need", response={201: CreatedNeedOut, **ERROR_RESPONSES},
+@router.post("/reports/{id:report_id}/need", response={201: TicketCreatedNeedOut, **ERROR_RESPONSES},
              summary="Staff: turn the report into a need of the service chain")
-def to_need(request: HttpRequest, report_id: int, payload: NeedIn) -> Status:
+def to_need(request: HttpRequest, report_id: int, payload: TicketNeedIn) -> Status:
     report = _get(request, report_id)
     category = lists_bridge.need_category(payload.category_id)
     if category is None:

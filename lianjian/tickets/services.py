@@ -98,8 +98,8 @@ def _transition(report: Report, *, source: Iterable[str], target: str, **fields:
     if LOCKING:
         changed = Report.objects.filter(pk=report.pk, status__in=source).update(**values)
     else:
-        current = Report.objects.filter(pk=report.pk).values_list("status", flat=True).first()
-        time.sleep(0.05)  # widen the check-then-act window so the negative control really races
+        current = report.status  # as the caller read it, before this transaction: check-then-act
+        time.sleep(0.05)  # widen the window so the negative control really races
         changed = Report.objects.filter(pk=report.pk).update(**values) if current in source else 0
     if changed != 1:
         raise StateConflict

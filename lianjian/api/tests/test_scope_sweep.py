@@ -28,7 +28,7 @@ from lianjian.projects.tests.factories import need_with_claims, project
 
 pytestmark = pytest.mark.django_db
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-NOT_IDS = {"token", "device_id"}  # the public rating token and a device id are not object ids
+NOT_IDS = {"token", "device_id", "code"}  # the public rating token, a device id, a shared category code
 
 
 def _headers(user: Any) -> dict[str, str]:
@@ -78,7 +78,16 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     posts = [volunteers.post_create(actor=SYSTEM, event=e, role="guide", title="引导", headcount=3,
                                     starts_at=e.starts_at, ends_at=e.ends_at) for e in events]
     community_pair = (world.community.pk, world.other_community.pk)
+    # Street reports: one in the caller's community, one in the other district (reported by a resident).
+    from lianjian.tickets.tests.factories import make_report
+
+    reports = [make_report(world, reporter=world.resident, community=c, description=d)
+               for c, d in ((world.community, "本社区随手拍"), (world.other_community, "外区随手拍"))]
+    into = [make_report(world, reporter=world.resident, community=c, description=d)
+            for c, d in ((world.community, "本社区另一条"), (world.other_community, "外区另一条"))]
     return {
+        "report_id": (reports[0].pk, reports[1].pk),
+        "into_report_id": (into[0].pk, into[1].pk),
         "community_id": community_pair,
         "region_id": community_pair,
         "parent_id": (world.community.pk, world.other_community.pk),
