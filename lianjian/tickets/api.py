@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.base import Id, document_schema
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
@@ -170,7 +170,7 @@ def _report_out(report: Report, *, timeline: bool = False) -> dict[str, Any]:
     return out
 
 
-def _payload(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[Any]]:
+def _payload(request: AuthenticatedHttpRequest, schema: type[Schema]) -> tuple[Any, list[Any]]:
     """A JSON body, or a multipart form with ``photos`` files, validated against *schema*."""
     files: list[Any] = []
     if (request.content_type or "").startswith("multipart/form-data"):
@@ -211,7 +211,7 @@ def _step(fn: Any, **kwargs: Any) -> Any:
         raise HttpError(409, exc.messages[0]) from None
 
 
-def _get(request: HttpRequest, report_id: int) -> Report:
+def _get(request: AuthenticatedHttpRequest, report_id: int) -> Report:
     return selectors.report_get(user=request.user, pk=report_id)
 
 
@@ -223,13 +223,13 @@ def _category_out(c: Category) -> dict[str, Any]:
 
 
 @router.get("/categories", response=list[TicketCategoryOut], summary="Report categories with their questions")
-def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
+def list_categories(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     return [_category_out(c) for c in selectors.categories(active_only=False)]
 
 
 @router.patch("/categories/{code}", response={200: TicketCategoryOut, **ERROR_RESPONSES},
               summary="Change a category (region admins)")
-def patch_category(request: HttpRequest, code: str, payload: TicketCategoryPatch) -> dict[str, Any]:
+def patch_category(request: AuthenticatedHttpRequest, code: str, payload: TicketCategoryPatch) -> dict[str, Any]:
     category = selectors.category_get(code, active_only=False)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return _category_out(services.category_update(actor=request.user, category=category, data=data))
@@ -247,7 +247,7 @@ class TicketListFilter(Schema):
 
 @router.get("/reports", response=TicketReportPage,
             summary="Staff: the reports of their communities (filters); everyone else: their own")
-def list_reports(request: HttpRequest, filters: Query[TicketListFilter]) -> dict[str, Any]:
+def list_reports(request: AuthenticatedHttpRequest, filters: Query[TicketListFilter]) -> dict[str, Any]:
     if get_scope(request.user).is_staff_like:
         params = {**filters.dict(), "overdue": "1" if filters.overdue else ""}
         qs = selectors.staff_reports(user=request.user, filters=filters_from_params(user=request.user, params=params))
@@ -259,13 +259,13 @@ def list_reports(request: HttpRequest, filters: Query[TicketListFilter]) -> dict
 
 
 @router.get("/inbox", response=list[TicketReportOut], summary="A liaison's reports to handle (done=true: handled)")
-def list_inbox(request: HttpRequest, done: bool = False) -> list[dict[str, Any]]:
+def list_inbox(request: AuthenticatedHttpRequest, done: bool = False) -> list[dict[str, Any]]:
     return [_report_out(r) for r in selectors.inbox(user=request.user, done=done)[:200]]
 
 
 @router.get("/nearby", response=list[TicketReportOut], summary="Open reports of a category near a point (duplicates)")
-def nearby(request: HttpRequest, category: str = Query(..., max_length=40), lat: float = Query(..., ge=-90, le=90),
-           lng: float = Query(..., ge=-180, le=180)) -> list[dict[str, Any]]:
+def nearby(request: AuthenticatedHttpRequest, category: str = Query(..., max_length=40),
+           lat: float = Query(..., ge=-90, le=90), lng: float = Query(..., ge=-180, le=180)) -> list[dict[str, Any]]:
     found = selectors.categories().filter(code=category).first()
     if found is None:
         raise ValidationError({"category": _("未知的类别。")})
@@ -273,8 +273,9 @@ def nearby(request: HttpRequest, category: str = Query(..., max_length=40), lat:
 
 
 @router.post("/reports", response={201: TicketReportDetailOut, **ERROR_RESPONSES},
-             summary="Report a problem (multipart/form-data with 1–6 `photos`)", openapi_extra=_body_doc(TicketReportIn))
-def create_report(request: HttpRequest) -> Status:
+             summary="Report a problem (multipart/form-data with 1–6 `photos`)",
+             openapi_extra=_body_doc(TicketReportIn))
+def create_report(request: AuthenticatedHttpRequest) -> Status:
     payload, photos = _payload(request, TicketReportIn)
     community = resolve_id("community_id", selectors.report_community, user=request.user, pk=payload.community_id)
     category = selectors.categories().filter(code=payload.category).first()
@@ -289,39 +290,39 @@ def create_report(request: HttpRequest) -> Status:
 
 @router.get("/reports/{id:report_id}", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
             summary="One report with its timeline")
-def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def get_report(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     return _report_out(_get(request, report_id), timeline=True)
 
 
 @router.post("/reports/{id:report_id}/supporters", response={200: TicketSupportOut, **ERROR_RESPONSES},
              summary="我也遇到了: follow an open report instead of reporting it again")
-def support(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def support(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = selectors.report_supportable(user=request.user, pk=report_id)
     added = services.support_add(actor=request.user, report=report)
     return {"added": added, "supporter_count": report.supporter_count}
 
 
-def _done(request: HttpRequest, report: Report) -> dict[str, Any]:
+def _done(request: AuthenticatedHttpRequest, report: Report) -> dict[str, Any]:
     return _report_out(selectors.report_get(user=request.user, pk=report.pk), timeline=True)
 
 
 @router.post("/reports/{id:report_id}/accept", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: accept (verify) a new report")
-def accept(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def accept(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.accept, actor=request.user, report=report))
 
 
 @router.post("/reports/{id:report_id}/reject", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: refuse a report with a reason")
-def reject(request: HttpRequest, report_id: int, payload: TicketReasonIn) -> dict[str, Any]:
+def reject(request: AuthenticatedHttpRequest, report_id: int, payload: TicketReasonIn) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.reject, actor=request.user, report=report, reason=payload.reason))
 
 
 @router.post("/reports/{id:report_id}/merge", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: merge a duplicate into another report")
-def merge(request: HttpRequest, report_id: int, payload: TicketMergeIn) -> dict[str, Any]:
+def merge(request: AuthenticatedHttpRequest, report_id: int, payload: TicketMergeIn) -> dict[str, Any]:
     report = _get(request, report_id)
     into = resolve_id("into_report_id", selectors.report_get, user=request.user, pk=payload.into_report_id)
     return _done(request, _step(services.merge, actor=request.user, report=report, into=into))
@@ -329,7 +330,7 @@ def merge(request: HttpRequest, report_id: int, payload: TicketMergeIn) -> dict[
 
 @router.post("/reports/{id:report_id}/dispatch", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="Staff: send to a joint unit of the community or a named department")
-def dispatch(request: HttpRequest, report_id: int, payload: TicketDispatchIn) -> dict[str, Any]:
+def dispatch(request: AuthenticatedHttpRequest, report_id: int, payload: TicketDispatchIn) -> dict[str, Any]:
     report = _get(request, report_id)
     unit = None
     if payload.organisation_id is not None:
@@ -342,7 +343,7 @@ def dispatch(request: HttpRequest, report_id: int, payload: TicketDispatchIn) ->
 
 @router.post("/reports/{id:report_id}/acknowledge", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The unit's liaison acknowledges a dispatched report")
-def acknowledge(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def acknowledge(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.acknowledge, actor=request.user, report=report))
 
@@ -350,7 +351,7 @@ def acknowledge(request: HttpRequest, report_id: int) -> dict[str, Any]:
 @router.post("/reports/{id:report_id}/resolve", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The unit resolves it (multipart/form-data with after-`photos`)",
              openapi_extra=_body_doc(TicketResolveIn))
-def resolve(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def resolve(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     payload, photos = _payload(request, TicketResolveIn)
     return _done(request, _step(services.resolve, actor=request.user, report=report, note=payload.note,
@@ -359,14 +360,15 @@ def resolve(request: HttpRequest, report_id: int) -> dict[str, Any]:
 
 @router.post("/reports/{id:report_id}/confirm", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
              summary="The reporter confirms it is fixed")
-def confirm(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def confirm(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     return _done(request, _step(services.confirm, actor=request.user, report=report))
 
 
 @router.post("/reports/{id:report_id}/reopen", response={200: TicketReportDetailOut, **ERROR_RESPONSES},
-             summary="The reporter reopens it (multipart/form-data with `photos`)", openapi_extra=_body_doc(TicketReasonIn))
-def reopen(request: HttpRequest, report_id: int) -> dict[str, Any]:
+             summary="The reporter reopens it (multipart/form-data with `photos`)",
+             openapi_extra=_body_doc(TicketReasonIn))
+def reopen(request: AuthenticatedHttpRequest, report_id: int) -> dict[str, Any]:
     report = _get(request, report_id)
     payload, photos = _payload(request, TicketReasonIn)
     return _done(request, _step(services.reopen, actor=request.user, report=report, reason=payload.reason,
@@ -375,7 +377,7 @@ def reopen(request: HttpRequest, report_id: int) -> dict[str, Any]:
 
 @router.post("/reports/{id:report_id}/need", response={201: TicketCreatedNeedOut, **ERROR_RESPONSES},
              summary="Staff: turn the report into a need of the service chain")
-def to_need(request: HttpRequest, report_id: int, payload: TicketNeedIn) -> Status:
+def to_need(request: AuthenticatedHttpRequest, report_id: int, payload: TicketNeedIn) -> Status:
     report = _get(request, report_id)
     category = lists_bridge.need_category(payload.category_id)
     if category is None:

@@ -34,4 +34,4 @@ class TicketsConfig(AppConfig):
         }
         # Prefixed: "accept", "confirm" … mean other things on other apps' rows.
         register_verbs({f"ticket_{action}": verb for action, verb in verbs.items()},
-                       by_model={("tickets.category", "update"): _("修改了随手拍类别")})
+                       by_model={("tickets.reportcategory", "update"): _("修改了随手拍类别")})

@@ -40,8 +40,12 @@ class ReportForm(forms.Form):
         from . import selectors
 
         self.categories = list(selectors.categories())
-        self.fields["category"].queryset = selectors.categories()
-        self.fields["community"].queryset = selectors.report_communities(user=user)
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ModelChoiceField)
+        category_field.queryset = selectors.categories()
+        community_field = self.fields["community"]
+        assert isinstance(community_field, forms.ModelChoiceField)
+        community_field.queryset = selectors.report_communities(user=user)
         from lianjian.accounts.permissions import get_scope
 
         home = get_scope(user).home_community
@@ -100,14 +104,16 @@ class TriageForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("联建单位"), queryset=None, required=False,  # type: ignore[arg-type]
-                                  empty_label=_("— 不派给联建单位 —"))
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("联建单位"), queryset=Region.objects.none(), required=False, empty_label=_("— 不派给联建单位 —"))
     department = forms.CharField(label=_("或责任部门"), max_length=100, required=False,
                                  help_text=_("例如：街道城管中队、物业公司。"))
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
 
 
 class ToNeedForm(forms.Form):
@@ -118,7 +124,9 @@ class ToNeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .lists_bridge import need_categories
 
-        self.fields["category"].choices = [(c.pk, c.display_name) for c in need_categories()]
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ChoiceField)
+        category_field.choices = [(c.pk, c.display_name) for c in need_categories()]
 
 
 class CategoryForm(forms.ModelForm):

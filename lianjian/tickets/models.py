@@ -42,7 +42,7 @@ def _name(name: str, name_en: str) -> str:
     return name
 
 
-class Category(models.Model):
+class ReportCategory(models.Model):
     """A kind of report (安全隐患 …) with its response time, its duplicate radius and the Open311
     service definition: keywords, group and the questions (attributes) a reporter answers."""
 
@@ -83,6 +83,9 @@ class Category(models.Model):
 
     def clean(self) -> None:
         self.attributes = clean_attributes(self.attributes)
+
+
+Category = ReportCategory  # the name used throughout this app
 
 
 def clean_attributes(value: Any) -> list[dict[str, Any]]:
@@ -151,7 +154,8 @@ class Report(TimeStampedModel):
                                  verbose_name=_("报告人"))
     community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="tickets",
                                   verbose_name=_("社区"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("类别"))
+    category = models.ForeignKey(ReportCategory, on_delete=models.PROTECT, related_name="reports",
+                                 verbose_name=_("类别"))
     description = models.TextField(_("问题描述"), max_length=MAX_DESCRIPTION,
                                    validators=[reject_control_chars_multiline])
     lat = models.FloatField(_("纬度"), null=True, blank=True,
@@ -164,7 +168,8 @@ class Report(TimeStampedModel):
     occurred_at = models.DateTimeField(_("发现时间"))
     attributes = models.JSONField(_("附加信息"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
-    token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
+    token = models.CharField(max_length=20, unique=True, default=new_token, editable=False,
+                             validators=[reject_control_chars])
     supporter_count = models.PositiveIntegerField(_("也遇到的人数"), default=0,
                                                   validators=[MaxValueValidator(COUNTER_MAX)])
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)

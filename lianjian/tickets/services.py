@@ -81,7 +81,7 @@ def _label(actor: Any, report: Report | None = None) -> str:
     user = _user(actor)
     if user is None:
         return _("系统")
-    if report is not None and report.unit_id and report.unit_id in get_scope(user).org_ids:
+    if report is not None and report.unit is not None and report.unit_id in get_scope(user).org_ids:
         return report.unit.name[:100]
     return (user.real_name or user.username)[:100]
 

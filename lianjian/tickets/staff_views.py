@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.jobs import job_start
 from lianjian.core.paging import count_page, fast_count
@@ -26,13 +27,13 @@ from .models import Category, Status
 PER_PAGE = 30
 
 
-def _require_staff(request: HttpRequest) -> None:
+def _require_staff(request: AuthenticatedHttpRequest) -> None:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     filters = filters_from_params(user=request.user, params=request.GET)
     page = count_page(selectors.staff_reports(user=request.user, filters=filters), request.GET.get("page"), PER_PAGE)
@@ -50,7 +51,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     filters = filters_from_params(user=request.user, params=request.GET)
     qs = selectors.staff_reports(user=request.user, filters=filters)
@@ -64,7 +65,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _staff_report(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _staff_report(request: AuthenticatedHttpRequest, pk: int):  # type: ignore[no-untyped-def]
     report = selectors.report_get(user=request.user, pk=pk)
     if not services.may_triage(request.user, report):
         raise Http404
@@ -73,7 +74,7 @@ def _staff_report(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def
 
 @require_POST
 @login_required
-def triage(request: HttpRequest, pk: int) -> HttpResponse:
+def triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _staff_report(request, pk)
     form = TriageForm(request.POST)
     if not form.is_valid():
@@ -102,7 +103,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def dispatch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _staff_report(request, pk)
     form = DispatchForm(request.POST, units=selectors.dispatch_units(report))
     if not form.is_valid():
@@ -124,7 +125,7 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def to_need(request: HttpRequest, pk: int) -> HttpResponse:
+def to_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _staff_report(request, pk)
     form = ToNeedForm(request.POST)
     if not form.is_valid():
@@ -141,14 +142,14 @@ def to_need(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(need)
 
 
-def _require_category_admin(request: HttpRequest) -> None:
+def _require_category_admin(request: AuthenticatedHttpRequest) -> None:
     scope = get_scope(request.user)
     if not (scope.is_superuser or scope.is_region_admin):
         raise PermissionDenied
 
 
 @login_required
-def category_list(request: HttpRequest) -> HttpResponse:
+def category_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     scope = get_scope(request.user)
     return render(request, "tickets/categories.html", {
@@ -157,7 +158,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def category_edit(request: HttpRequest, code: str) -> HttpResponse:
+def category_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     _require_category_admin(request)
     category = Category.objects.filter(code=code).first()
     if category is None:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.core.images import serve_photo
 from lianjian.core.selectors import activity_for
 
@@ -21,19 +22,19 @@ from .forms import DispatchForm, ReasonForm, ReopenForm, ReportForm, ResolveForm
 from .models import PhotoKind, Report, Status
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
+def _errors(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(selectors.my_reports(user=request.user)[:50])
     return render(request, "tickets/mine.html", {"rows": rows})
 
 
 @login_required
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -53,7 +54,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def nearby(request: HttpRequest) -> HttpResponse:
+def nearby(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The nearby-duplicates step (htmx): open reports of the category within its radius."""
     rows: list[Report] = []
     category = selectors.categories().filter(pk=request.GET.get("category") or 0).first() \
@@ -61,13 +62,13 @@ def nearby(request: HttpRequest) -> HttpResponse:
     try:
         lat, lng = float(request.GET.get("lat", "")), float(request.GET.get("lng", ""))
     except ValueError:
-        lat = lng = None  # type: ignore[assignment]
-    if category is not None and lat is not None and -90 <= lat <= 90 and -180 <= lng <= 180:
+        lat = lng = 999.0
+    if category is not None and -90 <= lat <= 90 and -180 <= lng <= 180:
         rows = selectors.nearby_open(category=category, lat=lat, lng=lng)
     return render(request, "tickets/_nearby.html", {"rows": rows, "category": category})
 
 
-def _detail_context(request: HttpRequest, report: Report) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, report: Report) -> dict[str, Any]:
     user = request.user
     staff = services.may_triage(user, report)
     handler = services.may_handle(user, report)
@@ -100,14 +101,14 @@ def _detail_context(request: HttpRequest, report: Report) -> dict[str, Any]:
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     return render(request, "tickets/detail.html", _detail_context(request, report))
 
 
 @require_POST
 @login_required
-def support(request: HttpRequest, pk: int) -> HttpResponse:
+def support(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_supportable(user=request.user, pk=pk)
     try:
         added = services.support_add(actor=request.user, report=report)
@@ -123,7 +124,7 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         services.confirm(actor=request.user, report=report)
@@ -136,7 +137,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     if report.reporter_id != request.user.pk:
         raise PermissionDenied
@@ -156,7 +157,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         services.acknowledge(actor=request.user, report=report)
@@ -169,7 +170,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     form = ResolveForm(request.POST, request.FILES)
     if form.is_valid():
@@ -185,7 +186,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     done = request.GET.get("done") == "1"
     rows = list(selectors.inbox(user=request.user, done=done)[:100])
     return render(request, "tickets/inbox.html", {"rows": rows, "done": done})

@@ -98,3 +98,27 @@ def test_large_counts_are_cached_and_small_ones_exact(world, client, monkeypatch
     assert paging.fast_count(few.exclude(pk=0)) == 4
     few.first().delete()  # type: ignore[union-attr]
     assert paging.fast_count(few.exclude(pk=0)) == 3  # small counts are never cached
+
+
+def test_street_report_pages_cost_the_same_for_2_or_12_reports(world, client):
+    from lianjian.tickets.tests.factories import make_report
+
+    def add(n: int) -> None:
+        for i in range(n):
+            make_report(world, state=["new", "dispatched", "resolved"][i % 3], description=f"随手拍{next(_seq)}")
+
+    pages = [(world.staff, reverse("tickets:staff_list")),
+             (world.district_admin, reverse("tickets:staff_list") + "?status=open"),
+             (world.rider, reverse("tickets:mine")),
+             (world.liaison, reverse("tickets:inbox"))]
+    add(3)
+    before = {}
+    for user, url in pages:
+        client.force_login(user)
+        before[url] = queries(client, url)
+    add(9)
+    for user, url in pages:
+        client.force_login(user)
+        after = queries(client, url)
+        assert after <= before[url], f"{url}: {before[url]} queries with 3 reports, {after} with 12"
+        assert after <= BOUND, url

@@ -4,7 +4,7 @@ from django.db import migrations
 def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
     from lianjian.tickets.categories import seed_categories
 
-    seed_categories(apps.get_model("tickets", "Category"))
+    seed_categories(apps.get_model("tickets", "ReportCategory"))
 
 
 class Migration(migrations.Migration):

@@ -90,13 +90,13 @@ def test_hostile_photos_are_refused_and_nothing_is_written(client, world, media,
 
 
 def test_too_large_photo_is_refused(client, world, monkeypatch):
-    from lianjian.core import images
-
     import io
     import os
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
+
+    from lianjian.core import images
 
     buf = io.BytesIO()
     Image.frombytes("RGB", (300, 300), os.urandom(300 * 300 * 3)).save(buf, "JPEG", quality=95)

@@ -25,7 +25,7 @@ def test_report_form_creates_a_report_with_the_category_question(client, world):
     response = client.post("/tickets/new/", {
         "category": safety.pk, "community": world.community.pk, "description": "楼道里电动车在充电",
         "photos": [photo()], "lat": LAT, "lng": LNG, "address": "", "occurred_at": "",
-        f"attr__safety__danger_now": "yes"})
+        "attr__safety__danger_now": "yes"})
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
     assert report.attributes == {"danger_now": "yes"} and report.photos.count() == 1
