@@ -67,34 +67,41 @@ def _attribute(question: dict[str, Any]) -> dict[str, Any]:
             "values": [{"key": v["key"], "name": v["name"]} for v in question.get("values", [])]}
 
 
-def _status_notes(report: Report) -> str:
-    if report.status == Status.MERGED and report.duplicate_of_id:
-        return f"合并到 #{report.duplicate_of_id}"
-    if report.status in (Status.RESOLVED, Status.CONFIRMED):
-        return report.resolution_note
-    steps = list(report.timeline.all())
-    return steps[-1].get_step_display() if steps else ""
+STATUS_LABELS = dict(Status.choices)
 
 
-def _request_out(request: HttpRequest, report: Report) -> dict[str, Any]:
-    photos = [p for p in report.photos.all() if p.kind == "report"]
+def _status_notes(row: dict[str, Any]) -> str:
+    if row["status"] == Status.MERGED and row["duplicate_of_id"]:
+        return f"合并到 #{row['duplicate_of_id']}"
+    if row["status"] in (Status.RESOLVED, Status.CONFIRMED):
+        return str(row["resolution_note"])
+    return str(STATUS_LABELS.get(row["status"], ""))
+
+
+def _request_out(row: dict[str, Any], media: str) -> dict[str, Any]:
+    """One request; *media* is the absolute URL of photo 0's public copy (``0`` is replaced by the id)."""
     return {
-        "service_request_id": str(report.pk),
-        "status": "open" if report.status in OPEN_STATUSES else "closed",
-        "status_notes": _status_notes(report),
-        "service_name": report.category.name,
-        "service_code": report.category.code,
-        "description": report.description,
-        "agency_responsible": report.responsible,
+        "service_request_id": str(row["pk"]),
+        "status": "open" if row["status"] in OPEN_STATUSES else "closed",
+        "status_notes": _status_notes(row),
+        "service_name": row["category__name"],
+        "service_code": row["category__code"],
+        "description": row["description"],
+        "agency_responsible": row["unit__name"] or row["department"],
         "service_notice": "",
-        "requested_datetime": w3c(report.created_at),
-        "updated_datetime": w3c(report.updated_at),
-        "expected_datetime": w3c(report.deadline),
-        "address": report.address,
-        "lat": report.lat,
-        "long": report.lng,
-        "media_url": request.build_absolute_uri(photos[0].public_url) if photos else "",
+        "requested_datetime": w3c(row["created_at"]),
+        "updated_datetime": w3c(row["updated_at"]),
+        "expected_datetime": w3c(row["deadline"]),
+        "address": row["address"],
+        "lat": row["lat"],
+        "long": row["lng"],
+        "media_url": media.replace("/photos/0/", f"/photos/{row['photo_id']}/", 1) if row["photo_id"] else "",
     }
+
+
+def _requests_out(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    media = request.build_absolute_uri(reverse("tickets:photo", args=[0, "public"]))
+    return [_request_out(row, media) for row in rows]
 
 
 # ---- discovery and services -------------------------------------------------------------------
@@ -171,8 +178,8 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
             return errors(fmt, 400, f"service_request_id must be up to {MAX_IDS} comma-separated numbers")
         ids = [int(v) for v in raw]
         # A list of ids overrides every other argument (GeoReport v2).
-        return respond(fmt, "service_requests",
-                       [_request_out(request, r) for r in selectors.open311_requests(ids=ids, limit=MAX_IDS)])
+        return respond(fmt, "service_requests", _requests_out(request, selectors.open311_requests(ids=ids,
+                                                                                                  limit=MAX_IDS)))
     codes = _list(params.get("service_code", ""))
     categories = list(Category.objects.filter(code__in=codes)) if codes else []
     if codes and len(categories) != len(set(codes)):
@@ -196,11 +203,11 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     except ValueError:
         return errors(fmt, 400, "page_size must be a number")
     status = next(iter(statuses)) if len(statuses) == 1 else ""
-    rows: list[Report] = []
+    rows: list[dict[str, Any]] = []
     for category in categories or [None]:  # type: ignore[list-item]
         rows += selectors.open311_requests(category=category, status=status, start=start, end=end, limit=size)
-    rows = sorted(rows, key=lambda r: (r.created_at, r.pk), reverse=True)[:size]
-    return respond(fmt, "service_requests", [_request_out(request, r) for r in rows])
+    rows = sorted(rows, key=lambda r: (r["created_at"], r["pk"]), reverse=True)[:size]
+    return respond(fmt, "service_requests", _requests_out(request, rows))
 
 
 def _community(request: HttpRequest, user: Any) -> Region | None:
@@ -275,7 +282,7 @@ def request_one(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
     rows = selectors.open311_requests(ids=[int(pk)], limit=1) if pk.isdigit() and len(pk) < 19 else []
     if not rows:
         return errors(fmt, 404, "service_request_id not found")
-    return respond(fmt, "service_requests", [_request_out(request, rows[0])])
+    return respond(fmt, "service_requests", _requests_out(request, rows))
 
 
 @require_GET

@@ -217,10 +217,15 @@ def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ReportPhoto, bool]
     return photo, False
 
 
+OPEN311_FIELDS = ("pk", "status", "description", "address", "lat", "lng", "created_at", "updated_at", "deadline",
+                  "resolution_note", "duplicate_of_id", "department", "category__code", "category__name", "unit__name")
+
+
 def open311_requests(*, ids: list[int] | None = None, category: Category | None = None, status: str = "",
                      start: dt.datetime | None = None, end: dt.datetime | None = None,
-                     limit: int = 100) -> list[Report]:
-    """Public requests for Open311: every report but refused ones, newest first."""
+                     limit: int = 100) -> list[dict[str, Any]]:
+    """Public requests for Open311 as plain rows (every report but refused ones), newest first, each
+    with ``photo_id``: its first report photo (the public copy is what ``media_url`` points at)."""
     qs = Report.objects.exclude(status=Status.REJECTED)
     if ids:
         qs = qs.filter(pk__in=ids)
@@ -235,10 +240,15 @@ def open311_requests(*, ids: list[int] | None = None, category: Category | None 
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "closed":
         qs = qs.exclude(status__in=OPEN_STATUSES)
-    qs = qs.select_related("category", "unit", "community").prefetch_related(
-        Prefetch("photos", queryset=ReportPhoto.objects.filter(kind=PhotoKind.REPORT).order_by("id")),
-        Prefetch("timeline"))
-    return list(qs.order_by("-created_at", "-id")[:limit])
+    rows = list(qs.order_by("-created_at", "-id").values(*OPEN311_FIELDS)[:limit])
+    photos: dict[int, int] = {}
+    for report_id, photo_id in (ReportPhoto.objects.filter(report_id__in=[r["pk"] for r in rows],
+                                                           kind=PhotoKind.REPORT)
+                                .order_by("-id").values_list("report_id", "id")):
+        photos[report_id] = photo_id  # the lowest id wins: the first photo
+    for row in rows:
+        row["photo_id"] = photos.get(row["pk"])
+    return rows
 
 
 def timeline_of(report: Report) -> list[Any]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
+from lianjian.accounts.permissions import get_scope
 from lianjian.core.images import serve_photo
 from lianjian.core.selectors import activity_for
 
@@ -80,7 +81,8 @@ def _detail_context(request: AuthenticatedHttpRequest, report: Report) -> dict[s
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "after_photos": [p for p in photos if p.kind == PhotoKind.RESOLUTION],
         "reopen_photos": [p for p in photos if p.kind == PhotoKind.REOPEN],
-        "can_support": report.is_open and not mine and request.user.is_authenticated,
+        "can_support": report.is_open and not mine and not staff and not handler
+        and get_scope(user).is_self_service and not report.supporters.filter(user_id=user.pk).exists(),
     }
     if mine and report.status == Status.RESOLVED:
         context["reopen_form"] = ReopenForm()
