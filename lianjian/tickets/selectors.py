@@ -210,9 +210,17 @@ def photo_get(*, user: Any, pk: Any, original: bool) -> tuple[ReportPhoto, bool]
     photo = ReportPhoto.objects.select_related("report__community").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    if not original and photo.report.status != Status.REJECTED:
+    report = photo.report
+    if not original and report.status != Status.REJECTED:
         return photo, True
-    if not get_scope(user).can_view(photo.report):
+    scope = get_scope(user)
+    if original:
+        # Originals keep their EXIF (where and when): the reporter, the unit and staff only, not supporters.
+        allowed = (scope.covers_region(report.community) or (report.unit_id in scope.org_ids)
+                   or report.reporter_id == getattr(user, "pk", None))
+    else:
+        allowed = scope.can_view(report)
+    if not allowed:
         raise Http404
     return photo, False
 

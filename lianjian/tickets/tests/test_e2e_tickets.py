@@ -66,6 +66,7 @@ def test_report_duplicate_hint_dispatch_resolve_confirm(live_server, transaction
     staff = _phone(browser)
     login(staff, live_server.url, world.staff.username, PASSWORD)
     staff.goto(f"{live_server.url}/tickets/staff/")
+    _shot(staff, "staff-list")
     staff.click(f"[data-testid=row-{report.pk}] td a >> nth=0")
     expect(staff.locator("[data-testid=geo-link]")).to_have_attribute("href", f"geo:{LAT:.6f},{LNG:.6f}")
     staff.select_option("select[name=unit]", str(world.unit.pk))
@@ -76,6 +77,7 @@ def test_report_duplicate_hint_dispatch_resolve_confirm(live_server, transaction
     liaison = _phone(browser)
     login(liaison, live_server.url, world.liaison.username, PASSWORD)
     liaison.goto(f"{live_server.url}/tickets/inbox/")
+    _shot(liaison, "inbox")
     liaison.click(f"[data-testid=inbox-{report.pk}] h2 a")
     liaison.click("[data-testid=acknowledge]")
     expect(liaison.locator("[data-testid=status]")).to_contain_text("处置中")
@@ -92,4 +94,7 @@ def test_report_duplicate_hint_dispatch_resolve_confirm(live_server, transaction
     for text in ("提交了随手拍", "受理", "派单", "签收", "处置完成", "确认解决"):
         expect(rider.locator("[data-testid=timeline]")).to_contain_text(text)
     _shot(rider, "timeline")
+    rider.goto(f"{live_server.url}/tickets/")
+    expect(rider.locator(f"[data-testid=mine-{report.pk}]")).to_contain_text("已办结")
+    _shot(rider, "mine")
     assert Report.objects.get(pk=report.pk).status == "confirmed"

@@ -154,3 +154,19 @@ def test_category_page_edit_by_region_admin(client, world):
     assert safety.response_hours == 12 and safety.attributes == []
     bad = client.post("/tickets/staff/categories/safety/", {**data, "attributes_json": "{"})
     assert bad.status_code == 200 and Category.objects.get(code="safety").response_hours == 12
+
+
+def test_public_copies_have_no_exif_and_originals_stay_with_reporter_unit_and_staff(client, world):
+    from lianjian.core.tests.photo_samples import decoded
+    from lianjian.tickets import services
+
+    report = make_report(world, state="dispatched")
+    services.support_add(actor=world.resident, report=report)
+    photo_row = report.photos.first()
+    public = client.get(photo_row.public_url)
+    body = b"".join(public.streaming_content) if public.streaming else public.content
+    assert public.status_code == 200 and not decoded(body).getexif()
+    for user, status in ((world.rider, 200), (world.staff, 200), (world.liaison, 200), (world.resident, 404),
+                         (world.other_staff, 404)):
+        client.force_login(user)
+        assert client.get(photo_row.original_url).status_code == status, user
