@@ -204,6 +204,8 @@ class Report(TimeStampedModel):
             # Open311 requests.json: newest first inside the date window.
             models.Index(fields=["-created_at", "-id"], name="ticket_recent"),
             models.Index(fields=["status", "deadline"], name="ticket_status_deadline"),
+            # A street's or district's list by status, newest first, without sorting the matches.
+            models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_recent"),
             models.Index(fields=["category", "status", "lat"], name="ticket_nearby"),
             models.Index(fields=["reporter", "-created_at"], name="ticket_reporter_recent"),
             models.Index(fields=["unit", "status"], name="ticket_unit_status"),
