@@ -25,7 +25,7 @@ from .filters import ASSIGNEES, filters_from_params, params_of
 from .forms import CategoryForm, DispatchForm, ToNeedForm, TriageForm
 from .models import RUNNING, Category, Status
 
-PER_PAGE = 30
+PER_PAGE = 20
 
 
 def _require_staff(request: AuthenticatedHttpRequest) -> None:
@@ -37,7 +37,8 @@ def _require_staff(request: AuthenticatedHttpRequest) -> None:
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     filters = filters_from_params(user=request.user, params=request.GET)
-    page = count_page(selectors.staff_reports(user=request.user, filters=filters), request.GET.get("page"), PER_PAGE)
+    qs = selectors.staff_reports(user=request.user, filters=filters)
+    page = count_page(selectors.staff_list_page_rows(qs), request.GET.get("page"), PER_PAGE)
     scope = get_scope(request.user)
     query = request.GET.copy()
     query.pop("page", None)
@@ -49,6 +50,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         r.url = detail.replace("/0/", f"/{r.pk}/", 1)  # type: ignore[attr-defined]
         r.status_label = labels.get(r.status, r.status)  # type: ignore[attr-defined]
         r.overdue = bool(r.status in RUNNING and r.deadline and r.deadline < now)  # type: ignore[attr-defined]
+        r.category_label = r.category.display_name  # type: ignore[attr-defined]
+        r.deadline_text = timezone.localtime(r.deadline).strftime("%m-%d %H:%M") if r.deadline else "—"  # type: ignore[attr-defined]
+        r.created_text = timezone.localtime(r.created_at).strftime("%m-%d %H:%M")  # type: ignore[attr-defined]
     return render(request, "tickets/staff_list.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": [("open", _("未办结")), *list(Status.choices)],
         "categories": list(selectors.categories(active_only=False)),
