@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -123,10 +124,11 @@ def dispatch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择本社区的联建单位，或填写责任部门。"))
         return redirect(report)
     try:
-        if report.status == Status.NEW:
-            services.accept(actor=request.user, report=report)
-        services.dispatch(actor=request.user, report=report, unit=form.cleaned_data["unit"],
-                          department=form.cleaned_data["department"])
+        with transaction.atomic():  # 受理并派单: both steps or neither
+            if report.status == Status.NEW:
+                services.accept(actor=request.user, report=report)
+            services.dispatch(actor=request.user, report=report, unit=form.cleaned_data["unit"],
+                              department=form.cleaned_data["department"])
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -88,6 +88,8 @@ def test_staff_list_filters_and_dispatch_form(client, world):
     assert "新的随手拍" in page and "派出去的" not in page
     response = client.post(f"/tickets/{new.pk}/dispatch/", {"unit": world.other_unit.pk})
     assert Report.objects.get(pk=new.pk).status == Status.NEW  # not a joint unit of the community
+    client.post(f"/tickets/{new.pk}/dispatch/", {"unit": "", "department": ""})
+    assert Report.objects.get(pk=new.pk).status == Status.NEW  # accept and dispatch: both or neither
     client.post(f"/tickets/{new.pk}/dispatch/", {"unit": world.unit.pk})
     assert Report.objects.get(pk=new.pk).status == Status.DISPATCHED
     assert response.status_code == 302
