@@ -32,6 +32,7 @@ from lianjian.orgs.api import router as orgs_router  # noqa: E402
 from lianjian.points.api import router as points_router  # noqa: E402
 from lianjian.projects.api import router as projects_router  # noqa: E402
 from lianjian.regions.api import router as regions_router  # noqa: E402
+from lianjian.tickets.api import router as tickets_router  # noqa: E402
 from lianjian.workers.api import router as workers_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["accounts"])
@@ -46,3 +47,4 @@ api.add_router("/matching", matching_router, tags=["matching"])
 api.add_router("/events", events_router, tags=["events"])
 api.add_router("/workers", workers_router, tags=["workers"])
 api.add_router("/points", points_router, tags=["points"])
+api.add_router("/tickets", tickets_router, tags=["street reports"])

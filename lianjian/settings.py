@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "lianjian.events",
     "lianjian.workers",
     "lianjian.points",
+    "lianjian.tickets",
     "lianjian.public",
     "lianjian.home",
     "lianjian.api",

@@ -25,6 +25,8 @@ urlpatterns = [
     path("events/", include("lianjian.events.urls")),
     path("workers/", include("lianjian.workers.urls")),
     path("points/", include("lianjian.points.urls")),
+    path("tickets/", include("lianjian.tickets.urls")),
+    path("open311/v2/", include("lianjian.tickets.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

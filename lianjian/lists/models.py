@@ -7,7 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -163,6 +165,12 @@ class Need(TimeStampedModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
+    # What the need came from in another app (a street report), for the link back on its page.
+    origin_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False,
+                                               validators=[MaxValueValidator(2**63 - 1)])
+    origin = GenericForeignKey("origin_type", "origin_id")
 
     class Meta:
         verbose_name = _("需求")

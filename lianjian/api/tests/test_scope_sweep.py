@@ -28,7 +28,7 @@ from lianjian.projects.tests.factories import need_with_claims, project
 
 pytestmark = pytest.mark.django_db
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-NOT_IDS = {"token", "device_id"}  # the public rating token and a device id are not object ids
+NOT_IDS = {"token", "device_id", "code"}  # the public rating token, a device id, a shared category code
 
 
 def _headers(user: Any) -> dict[str, str]:
@@ -95,8 +95,17 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
     offers = [worker_merchants.offer_create(actor=SYSTEM, merchant=m, title="免费热水") for m in shops]
     from lianjian.points.tests.factories import sweep_ids as points_ids
 
+    # Street reports: one in the caller's community, one in the other district (reported by a resident).
+    from lianjian.tickets.tests.factories import make_report
+
+    reports = [make_report(world, reporter=world.resident, community=c, description=d)
+               for c, d in ((world.community, "本社区随手拍"), (world.other_community, "外区随手拍"))]
+    into = [make_report(world, reporter=world.resident, community=c, description=d)
+            for c, d in ((world.community, "本社区另一条"), (world.other_community, "外区另一条"))]
     return {
         **points_ids(world),
+        "report_id": (reports[0].pk, reports[1].pk),
+        "into_report_id": (into[0].pk, into[1].pk),
         "community_id": community_pair,
         "region_id": community_pair,
         "parent_id": (world.community.pk, world.other_community.pk),

@@ -178,3 +178,27 @@ def test_points_pages_cost_the_same_for_2_or_12_rows(world, client):
         after = queries(client, url)
         assert after == before[url], f"{url}: {before[url]} queries with 2 rows, {after} with 12"
         assert after <= 25, f"{url}: {after} queries"
+
+
+def test_street_report_pages_cost_the_same_for_2_or_12_reports(world, client):
+    from lianjian.tickets.tests.factories import make_report
+
+    def add(n: int) -> None:
+        for i in range(n):
+            make_report(world, state=["new", "dispatched", "resolved"][i % 3], description=f"随手拍{next(_seq)}")
+
+    pages = [(world.staff, reverse("tickets:staff_list")),
+             (world.district_admin, reverse("tickets:staff_list") + "?status=open"),
+             (world.rider, reverse("tickets:mine")),
+             (world.liaison, reverse("tickets:inbox"))]
+    add(3)
+    before = {}
+    for user, url in pages:
+        client.force_login(user)
+        before[url] = queries(client, url)
+    add(9)
+    for user, url in pages:
+        client.force_login(user)
+        after = queries(client, url)
+        assert after <= before[url], f"{url}: {before[url]} queries with 3 reports, {after} with 12"
+        assert after <= BOUND, url

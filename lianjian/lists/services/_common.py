@@ -19,7 +19,7 @@ MAX_NEED_PHOTOS = 9
 NEED_FIELDS = ["title", "description", "category", "beneficiary_count", "quantity_needed", "quantity_unit",
                "place", "urgency", "wanted_by", "year", "source", "contact_name", "contact_phone", "lat",
                "lng",
-               "requester_org"]
+               "requester_org", "origin_type", "origin_id"]
 RESOURCE_FIELDS = ["title", "description", "category", "capacity", "capacity_unit", "valid_from",
                    "valid_until",
                    "contact_name", "contact_phone", "lat", "lng"]
