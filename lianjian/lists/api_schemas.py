@@ -194,5 +194,5 @@ class ClaimIn(Schema):
     organisation_id: Id
     resource_id: Id | None = None
     quantity: Quantity = Field(1, description="At least 1, at most what the need (and resource) still has")
-    role: str = Field(ClaimRole.LEAD, description="lead or partner")
+    role: ClaimRole = Field(ClaimRole.LEAD, description="lead or partner")
     note: str = Field("", max_length=300)
