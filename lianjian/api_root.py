@@ -31,6 +31,8 @@ from lianjian.notifications.api import router as notifications_router  # noqa: E
 from lianjian.orgs.api import router as orgs_router  # noqa: E402
 from lianjian.projects.api import router as projects_router  # noqa: E402
 from lianjian.regions.api import router as regions_router  # noqa: E402
+from lianjian.search.api import router as search_router  # noqa: E402
+from lianjian.stories.api import router as stories_router  # noqa: E402
 
 api.add_router("/me", accounts_router, tags=["accounts"])
 api.add_router("/regions", regions_router, tags=["regions"])
@@ -42,3 +44,5 @@ api.add_router("/meetings", meetings_router, tags=["meetings"])
 api.add_router("/analytics", analytics_router, tags=["analytics"])
 api.add_router("/matching", matching_router, tags=["matching"])
 api.add_router("/events", events_router, tags=["events"])
+api.add_router("/stories", stories_router, tags=["stories"])
+api.add_router("/search", search_router, tags=["search"])

@@ -23,6 +23,8 @@ urlpatterns = [
     path("analytics/", include("lianjian.analytics.urls")),
     path("matching/", include("lianjian.matching.urls")),
     path("events/", include("lianjian.events.urls")),
+    path("stories/", include("lianjian.stories.urls")),
+    path("search/", include("lianjian.search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
