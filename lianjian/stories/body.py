@@ -16,16 +16,26 @@ import nh3
 TAGS = {"h2", "h3", "p", "strong", "em", "ul", "ol", "li", "blockquote", "a", "br"}
 ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-_LOOKS_HTML = re.compile(r"<\s*/?\s*(h[1-6]|p|div|br|strong|em|b|i|ul|ol|li|blockquote|a|span|script|style|iframe|img)\b",
-                         re.IGNORECASE)
+LINK_REL = "noopener noreferrer nofollow"
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea", "select"}
+_LOOKS_HTML = re.compile(
+    r"<\s*/?\s*(h[1-6]|p|div|br|strong|em|b|i|ul|ol|li|blockquote|a|span|script|style|iframe|img|svg)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 
 def sanitise(value: str) -> str:
     """Strip *value* (HTML) down to the allowed tags and attributes."""
-    return nh3.clean(value, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow", strip_comments=True).strip()
+    return nh3.clean(value, tags=TAGS, clean_content_tags=DROPPED_WITH_CONTENT, attributes=ATTRIBUTES,
+                     attribute_filter=_only_allowed, url_schemes=URL_SCHEMES, generic_attribute_prefixes=set(),
+                     link_rel=LINK_REL, strip_comments=True).strip()
+
+
+def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 keeps a few generic attributes (title, lang) by default; only ``a[href]`` stays here."""
+    if tag == "a" and attribute == "rel" and value == LINK_REL:
+        return value  # the rel nh3 adds itself
+    return value if attribute in ATTRIBUTES.get(tag, ()) else None
 
 
 def _inline(text: str) -> str:
