@@ -1,6 +1,5 @@
 """Search API: GET /api/v1/search?q= (public, no login): results grouped by kind."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any

@@ -6,7 +6,6 @@ and withdraw them. Link targets and the region are resolved through the caller's
 out of reach is the JSON 404 naming the field.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
