@@ -110,7 +110,8 @@ def event_draft(user: Any, pk: int) -> DraftFacts:
     if praised:
         lines.append(_("- 表扬 %(n)d 人并送上暖心礼物") % {"n": praised})
     if helpers["volunteers"]:
-        lines.append(_("- %(n)d 名志愿者服务 %(h)s 小时") % {"n": helpers["volunteers"], "h": helpers["credited_hours"]})
+        lines.append(_("- %(n)d 名志愿者服务 %(h)s 小时") % {"n": helpers["volunteers"],
+                                                            "h": helpers["credited_hours"]})
     title = event.title
     if resident and merchant:
         subtitle = _("%(a)d %(unit)s家常菜加 %(b)d %(unit)s商家菜") % {"a": resident, "b": merchant, "unit": unit}

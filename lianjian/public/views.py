@@ -45,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {
         "overview": overview,
         **_share(request, title=str(_("区域化党建联建服务平台")),
-                 description=str(_("社区与周边单位一起列需求、亮资源、认项目，做成的事大家看得见。")), image=_cover(overview)),
+                 description=str(_("社区与周边单位一起列需求、亮资源、认项目，做成的事大家看得见。")),
+                 image=_cover(overview)),
         "stats": stats, "tree": tree, "q": q[:selectors.QUERY_MAX],
         "results": selectors.region_search(q=q) if q else None,
         "several_cities": len({d.city_id for d in districts}) > 1,
@@ -81,7 +82,8 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "projects": list(board_projects(community=node).order_by("-created_at", "-id")[:BOARD_SHOWN]),
         "needs": list(board_needs(community=node).order_by("-published_at", "-id")[:BOARD_SHOWN]),
         **_share(request, title=node.name,
-                 description=str(_("%(name)s区域化党建联建：需求清单、项目进展、社区活动和宣传报道。") % {"name": node.name}),
+                 description=str(_("%(name)s区域化党建联建：需求清单、项目进展、社区活动和宣传报道。")
+                                 % {"name": node.name}),
                  image=_cover(overview)),
     })
 

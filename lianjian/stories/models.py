@@ -21,9 +21,12 @@ from lianjian.core.images import PhotoURLs
 from lianjian.core.models import TimeStampedModel
 from lianjian.core.text import reject_control_chars, reject_control_chars_multiline
 
+from .personal import reject_personal_numbers
+
 BODY_MAX = 20_000
 MAX_PHOTOS = 12
 MAX_LINKS = 20
+PUBLIC_TEXT = [reject_control_chars, reject_personal_numbers]
 
 
 class StoryKind(models.TextChoices):
@@ -49,16 +52,18 @@ class Story(TimeStampedModel):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="stories",
                                verbose_name=_("社区/街道"))
     kind = models.CharField(_("类型"), max_length=10, choices=StoryKind.choices, default=StoryKind.REPORT)
-    title = models.CharField(_("标题"), max_length=120, validators=[reject_control_chars])
-    subtitle = models.CharField(_("副标题"), max_length=200, blank=True, validators=[reject_control_chars])
-    body = models.TextField(_("正文"), max_length=BODY_MAX, validators=[reject_control_chars_multiline])
+    title = models.CharField(_("标题"), max_length=120, validators=PUBLIC_TEXT)
+    subtitle = models.CharField(_("副标题"), max_length=200, blank=True, validators=PUBLIC_TEXT)
+    body = models.TextField(_("正文"), max_length=BODY_MAX,
+                            validators=[reject_control_chars_multiline, reject_personal_numbers])
     excerpt = models.CharField(_("摘要"), max_length=300, blank=True, editable=False,
                                validators=[reject_control_chars])
-    reporter = models.CharField(_("记者/作者"), max_length=60, blank=True, validators=[reject_control_chars])
-    photo_credit = models.CharField(_("图片来源"), max_length=60, blank=True, validators=[reject_control_chars],
+    reporter = models.CharField(_("记者/作者"), max_length=60, blank=True, validators=PUBLIC_TEXT)
+    photo_credit = models.CharField(_("图片来源"), max_length=60, blank=True,
+                                    validators=PUBLIC_TEXT,
                                     help_text=_("例如：受访者供图、江浦路社区供图"))
     happened_on = models.DateField(_("日期"), validators=ranges.date_validators())
-    place = models.CharField(_("地点"), max_length=120, blank=True, validators=[reject_control_chars])
+    place = models.CharField(_("地点"), max_length=120, blank=True, validators=PUBLIC_TEXT)
     status = models.CharField(_("状态"), max_length=10, choices=StoryStatus.choices, default=StoryStatus.DRAFT,
                               db_index=True)
     review_note = models.CharField(_("审核意见"), max_length=500, blank=True, validators=[reject_control_chars])
@@ -114,7 +119,7 @@ class StoryPhoto(PhotoURLs, models.Model):
     thumbnail = models.ImageField(_("缩略图"), upload_to="public/stories/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(_("宽"), default=0, validators=[MaxValueValidator(20_000)])
     height = models.PositiveIntegerField(_("高"), default=0, validators=[MaxValueValidator(20_000)])
-    caption = models.CharField(_("图片说明"), max_length=100, blank=True, validators=[reject_control_chars])
+    caption = models.CharField(_("图片说明"), max_length=100, blank=True, validators=PUBLIC_TEXT)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0, validators=[MaxValueValidator(1000)])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

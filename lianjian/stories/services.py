@@ -32,6 +32,7 @@ from lianjian.regions.models import Level, Region
 from . import linking
 from .body import clean_body, excerpt
 from .models import BODY_MAX, MAX_LINKS, MAX_PHOTOS, Story, StoryKind, StoryLink, StoryPhoto, StoryStatus
+from .personal import mask
 
 Actor = User | SystemActor
 EDITABLE = ("kind", "title", "subtitle", "body", "reporter", "photo_credit", "happened_on", "place")
@@ -82,7 +83,7 @@ def _write_links(story: Story, resolved: list[tuple[str, int, linking.LinkTarget
             link.delete()
     have = {(link.kind, link.object_id): link for link in story.links.all()}
     for kind, pk, target in resolved:
-        values = {"title": target.title[:200], "url": target.url[:200], "staff_url": target.staff_url[:200]}
+        values = {"title": mask(target.title)[:200], "url": target.url[:200], "staff_url": target.staff_url[:200]}
         link = have.get((kind, pk))
         if link is None:
             link = StoryLink(story=story, kind=kind, object_id=pk, **values)
@@ -286,6 +287,8 @@ def story_draft_from(*, actor: Actor, kind: str, object_id: Any) -> Story:
         raise Http404
     linking.resolve(actor, kind, object_id)  # 404 outside the actor's scope
     facts = entry.draft(actor, int(object_id))
-    return story_create(actor=actor, region=facts.region, title=facts.title[:120], subtitle=facts.subtitle[:200],
-                        body=facts.body, happened_on=facts.happened_on, place=facts.place[:120],
+    # Facts come from other records' free text: numbers typed there are masked, not refused.
+    return story_create(actor=actor, region=facts.region, title=mask(facts.title)[:120],
+                        subtitle=mask(facts.subtitle)[:200], body=mask(facts.body), happened_on=facts.happened_on,
+                        place=mask(facts.place)[:120],
                         links=[(kind, int(object_id)), *facts.links])

@@ -42,7 +42,8 @@ def test_staff_create_update_submit_review_publish_unpublish(client, world):
     done = project(world, title="助老", status="completed")
     response = post(client, "/api/v1/stories", {
         "region_id": world.community.pk, "title": "年夜饭", "body": "## 现场\n热闹<script>x</script>",
-        "happened_on": "2025-01-09", "photo_credit": "受访者供图", "links": [{"kind": "project", "object_id": done.pk}]},
+        "happened_on": "2025-01-09", "photo_credit": "受访者供图",
+        "links": [{"kind": "project", "object_id": done.pk}]},
         world.staff)
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
@@ -54,7 +55,8 @@ def test_staff_create_update_submit_review_publish_unpublish(client, world):
     assert post(client, f"/api/v1/stories/{pk}/submit", {}, world.staff).json()["status"] == "review"
     refused = post(client, f"/api/v1/stories/{pk}/publish", {}, world.staff)
     assert refused.status_code == 403 and refused.json()["error"]["code"]
-    returned = post(client, f"/api/v1/stories/{pk}/review", {"decision": "return", "note": "补照片"}, world.street_admin)
+    returned = post(client, f"/api/v1/stories/{pk}/review", {"decision": "return", "note": "补照片"},
+                    world.street_admin)
     assert returned.json()["status"] == "draft"
     post(client, f"/api/v1/stories/{pk}/submit", {}, world.staff)
     done_ = post(client, f"/api/v1/stories/{pk}/review", {"decision": "publish"}, world.street_admin)

@@ -33,7 +33,8 @@ def test_allowed_tags_survive_and_links_get_rel():
            '<ol><li>二</li></ol><blockquote><p>引</p></blockquote><p><a href="https://example.org/a" '
            'title="t" target="_blank">链接</a></p><div><span>文字</span></div><h1>大标题</h1>')
     out = clean_body(raw)
-    for tag in ("<h2>标题</h2>", "<h3>小标题</h3>", "<strong>粗</strong>", "<em>斜</em>", "<br>", "<ul><li>一</li></ul>",
+    for tag in ("<h2>标题</h2>", "<h3>小标题</h3>", "<strong>粗</strong>", "<em>斜</em>", "<br>",
+                "<ul><li>一</li></ul>",
                 "<ol><li>二</li></ol>", "<blockquote>"):
         assert tag in out
     assert 'href="https://example.org/a"' in out and 'rel="noopener noreferrer nofollow"' in out
