@@ -19,7 +19,7 @@ BODY_MAX = 6000
 
 
 class SearchEntry(models.Model):
-    kind = models.CharField(_("类型"), max_length=12)
+    kind = models.CharField(_("类型"), max_length=12, validators=[reject_control_chars])
     object_id = models.PositiveBigIntegerField(_("对象编号"), validators=[MaxValueValidator(2**53)])
     region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                verbose_name=_("社区/街道"))

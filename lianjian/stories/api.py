@@ -8,7 +8,7 @@ out of reach is the JSON 404 naming the field.
 
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -61,7 +61,7 @@ class StoryPatch(Schema):
 
 
 class ReviewIn(Schema):
-    decision: str = Field(..., pattern="^(publish|return)$", description="publish, or return to the author")
+    decision: Literal["publish", "return"] = Field(..., description="publish, or return to the author")
     note: str = Field("", max_length=500)
 
 

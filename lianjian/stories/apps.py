@@ -13,6 +13,7 @@ class StoriesConfig(AppConfig):
 
         register_nav(_("宣传报道"), "stories:manage", lambda s: s.is_staff_like, order=70)
         register_verbs({
+            "submit": _("提交了审核"),
             "unpublish": _("撤回了报道"),
             "photo_remove": _("删除了报道照片"),
         }, by_model={

@@ -145,7 +145,7 @@ class StoryLink(models.Model):
     """
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="links", verbose_name=_("报道"))
-    kind = models.CharField(_("类型"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=20, validators=[reject_control_chars])
     object_id = models.PositiveBigIntegerField(_("对象编号"), validators=[MaxValueValidator(2**53)])
     title = models.CharField(_("标题"), max_length=200, validators=[reject_control_chars])
     url = models.CharField(_("公开链接"), max_length=200, blank=True, validators=[reject_control_chars])
