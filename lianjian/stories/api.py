@@ -8,12 +8,13 @@ out of reach is the JSON 404 naming the field.
 
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from lianjian.accounts.models import User
 from lianjian.api.auth import CsrfSessionAuth, OptionalAuth, TokenAuth
 from lianjian.api.base import Id, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
@@ -27,6 +28,11 @@ from .models import BODY_MAX, MAX_LINKS, Story, StoryKind, StoryStatus
 router = Router()
 # Reads need no login; a bearer token or a session still identifies staff (who also see drafts).
 PUBLIC_READ = [TokenAuth(), CsrfSessionAuth(), OptionalAuth()]
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in person acting (views and endpoints that write require a login first)."""
+    return cast(User, request.user)
 
 
 class LinkIn(Schema):
@@ -171,7 +177,7 @@ def create_story(request: HttpRequest, payload: StoryIn) -> Status:
         raise UnknownId("region_id")
     links = _links(request, payload.links)
     data = payload.dict(exclude={"region_id", "links"})
-    story = services.story_create(actor=request.user, region=region, links=links, **data)
+    story = services.story_create(actor=_actor(request), region=region, links=links, **data)
     return Status(201, {"id": story.pk})
 
 
@@ -182,14 +188,14 @@ def update_story(request: HttpRequest, story_id: int, payload: StoryPatch) -> di
     data = patch_values(payload)
     raw_links = data.pop("links", None)
     links = _links(request, payload.links or []) if raw_links is not None else None
-    story = services.story_update(actor=request.user, story=story, data=data, links=links)
+    story = services.story_update(actor=_actor(request), story=story, data=data, links=links)
     return _detail(request, selectors.story_for(request.user, story.pk))
 
 
 @router.post("/{int:story_id}/submit", response={200: StoryOut, **ERROR_RESPONSES}, summary="Send to review")
 def submit_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
-    return _out(services.story_submit(actor=request.user, story=story))
+    return _out(services.story_submit(actor=_actor(request), story=story))
 
 
 @router.post("/{int:story_id}/review", response={200: StoryOut, **ERROR_RESPONSES},
@@ -197,19 +203,19 @@ def submit_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
 def review_story(request: HttpRequest, story_id: int, payload: ReviewIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
     if payload.decision == "publish":
-        return _out(services.story_publish(actor=request.user, story=story, note=payload.note))
-    return _out(services.story_return(actor=request.user, story=story, note=payload.note))
+        return _out(services.story_publish(actor=_actor(request), story=story, note=payload.note))
+    return _out(services.story_return(actor=_actor(request), story=story, note=payload.note))
 
 
 @router.post("/{int:story_id}/publish", response={200: StoryOut, **ERROR_RESPONSES},
              summary="Publish a story in review (a staff member other than the author)")
 def publish_story(request: HttpRequest, story_id: int, payload: NoteIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
-    return _out(services.story_publish(actor=request.user, story=story, note=payload.note))
+    return _out(services.story_publish(actor=_actor(request), story=story, note=payload.note))
 
 
 @router.post("/{int:story_id}/unpublish", response={200: StoryOut, **ERROR_RESPONSES},
              summary="Withdraw a published story (staff)")
 def unpublish_story(request: HttpRequest, story_id: int, payload: NoteIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
-    return _out(services.story_unpublish(actor=request.user, story=story, reason=payload.note))
+    return _out(services.story_unpublish(actor=_actor(request), story=story, reason=payload.note))

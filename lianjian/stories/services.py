@@ -78,17 +78,17 @@ def _resolve_links(actor: Actor, links: list[tuple[str, Any]]) -> list[tuple[str
 
 def _write_links(story: Story, resolved: list[tuple[str, int, linking.LinkTarget]]) -> None:
     keep = {(k, pk) for k, pk, _t in resolved}
-    for link in list(story.links.all()):
-        if (link.kind, link.object_id) not in keep:
-            link.delete()
-    have = {(link.kind, link.object_id): link for link in story.links.all()}
+    for old in list(story.links.all()):
+        if (old.kind, old.object_id) not in keep:
+            old.delete()
+    have = {(row.kind, row.object_id): row for row in story.links.all()}
     for kind, pk, target in resolved:
         values = {"title": mask(target.title)[:200], "url": target.url[:200], "staff_url": target.staff_url[:200]}
         link = have.get((kind, pk))
         if link is None:
-            link = StoryLink(story=story, kind=kind, object_id=pk, **values)
-            link.full_clean()
-            link.save()
+            new = StoryLink(story=story, kind=kind, object_id=pk, **values)
+            new.full_clean()
+            new.save()
         elif any(getattr(link, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(link, f, v)
@@ -189,7 +189,13 @@ def story_photo_remove(*, actor: Actor, photo: StoryPhoto) -> None:
     files = [photo.image.name, photo.public_image.name, photo.thumbnail.name]
     storage = photo.image.storage
     photo.delete()
-    transaction.on_commit(lambda: [storage.delete(n) for n in files if n])
+
+    def delete_files_later() -> None:
+        for name in files:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files_later)
     record_activity(actor=actor, action="photo_remove", obj=story, note=caption[:200])
 
 

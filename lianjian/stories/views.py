@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts.models import User
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.images import serve_photo
 from lianjian.core.paging import count_page
@@ -21,6 +22,11 @@ from lianjian.core.selectors import activity_for
 from . import linking, selectors, services
 from .forms import FilterForm, LinkAddForm, ReviewForm, StoryForm
 from .models import Story, StoryPhoto, StoryStatus
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in person acting (views and endpoints that write require a login first)."""
+    return cast(User, request.user)
 
 
 def _staff(request: HttpRequest) -> None:
@@ -68,7 +74,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     qs = selectors.staff_stories(user=request.user, status=filters.get("status") or "", q=filters.get("q") or "")
     page = count_page(qs, request.GET.get("page"), 30)
     waiting = selectors.staff_stories(user=request.user, status=StoryStatus.REVIEW).exclude(
-        author=request.user).count()
+        author=_actor(request)).count()
     return render(request, "stories/manage.html", {"page": page, "form": form, "waiting": waiting})
 
 
@@ -79,7 +85,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("photos", "caption")}
         try:
-            story = services.story_create(actor=request.user, photos=form.cleaned_data.get("photos") or [],
+            story = services.story_create(actor=_actor(request), photos=form.cleaned_data.get("photos") or [],
                                           captions=[form.cleaned_data.get("caption") or ""] * 12, **data)
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -107,7 +113,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("photos", "caption", "region")}
             story.refresh_from_db()
             try:
-                services.story_update(actor=request.user, story=story, data=data,
+                services.story_update(actor=_actor(request), story=story, data=data,
                                       photos=form.cleaned_data.get("photos") or [],
                                       captions=[form.cleaned_data.get("caption") or ""] * 12)
             except ValidationError as exc:
@@ -141,7 +147,7 @@ def _act(request: HttpRequest, pk: int, write: Any, done: str) -> HttpResponse:
 @require_POST
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda s: services.story_submit(actor=request.user, story=s), _("已提交审核。"))
+    return _act(request, pk, lambda s: services.story_submit(actor=_actor(request), story=s), _("已提交审核。"))
 
 
 @require_POST
@@ -149,7 +155,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    return _act(request, pk, lambda s: services.story_publish(actor=request.user, story=s, note=note),
+    return _act(request, pk, lambda s: services.story_publish(actor=_actor(request), story=s, note=note),
                 _("报道已发布。"))
 
 
@@ -158,7 +164,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def return_(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    return _act(request, pk, lambda s: services.story_return(actor=request.user, story=s, note=note),
+    return _act(request, pk, lambda s: services.story_return(actor=_actor(request), story=s, note=note),
                 _("已退回作者修改。"))
 
 
@@ -167,7 +173,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    return _act(request, pk, lambda s: services.story_unpublish(actor=request.user, story=s, reason=note),
+    return _act(request, pk, lambda s: services.story_unpublish(actor=_actor(request), story=s, reason=note),
                 _("报道已撤回。"))
 
 
@@ -182,7 +188,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def write(story: Story) -> None:
         links = [(link.kind, link.object_id) for link in story.links.all()]
-        services.story_update(actor=request.user, story=story, data={}, links=[*links, new])
+        services.story_update(actor=_actor(request), story=story, data={}, links=[*links, new])
 
     return _act(request, pk, write, _("已添加关联。"))
 
@@ -192,7 +198,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 def link_remove(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
     def write(story: Story) -> None:
         links = [(link.kind, link.object_id) for link in story.links.all() if link.pk != link_id]
-        services.story_update(actor=request.user, story=story, data={}, links=links)
+        services.story_update(actor=_actor(request), story=story, data={}, links=links)
 
     return _act(request, pk, write, _("已取消关联。"))
 
@@ -204,7 +210,7 @@ def photo_remove(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     photo = StoryPhoto.objects.filter(pk=photo_id, story=story).first()
     if photo is None:
         raise Http404
-    return _act(request, pk, lambda s: services.story_photo_remove(actor=request.user, photo=photo),
+    return _act(request, pk, lambda s: services.story_photo_remove(actor=_actor(request), photo=photo),
                 _("照片已删除。"))
 
 
@@ -214,7 +220,7 @@ def draft_from(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
     """One click on a project, event or meeting page: a draft with its facts, then its edit page."""
     _staff(request)
     try:
-        story = services.story_draft_from(actor=request.user, kind=kind, object_id=object_id)
+        story = services.story_draft_from(actor=_actor(request), kind=kind, object_id=object_id)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("stories:manage")
