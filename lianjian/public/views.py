@@ -79,8 +79,8 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
     overview = pages.overview(node)
     return render(request, "public/community.html", {
         "node": node, "overview": overview, "community_includes": list(pages.COMMUNITY_INCLUDES),
-        "projects": list(board_projects(community=node).order_by("-created_at", "-id")[:BOARD_SHOWN]),
-        "needs": list(board_needs(community=node).order_by("-published_at", "-id")[:BOARD_SHOWN]),
+        "projects": list(board_projects(community=node).order_by("-id")[:BOARD_SHOWN]),
+        "needs": list(board_needs(community=node).order_by("-id")[:BOARD_SHOWN]),
         **_share(request, title=node.name,
                  description=str(_("%(name)s区域化党建联建：需求清单、项目进展、社区活动和宣传报道。")
                                  % {"name": node.name}),
