@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from lianjian.projects.tests.factories import png, project
 from lianjian.projects.models import Rating
+from lianjian.projects.tests.factories import png, project
 from lianjian.public.tests.axe import assert_accessible, axe_source
 from lianjian.public.tests.test_e2e_homes import fits_phone, shot, shots_dir
 from lianjian.stories.tests.factories import published
