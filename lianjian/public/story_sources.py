@@ -114,7 +114,8 @@ def event_draft(user: Any, pk: int) -> DraftFacts:
                                                             "h": helpers["credited_hours"]})
     title = event.title
     if resident and merchant:
-        subtitle = _("%(a)d %(unit)s家常菜加 %(b)d %(unit)s商家菜") % {"a": resident, "b": merchant, "unit": unit}
+        subtitle = _("居民带来 %(a)d %(unit)s，爱心商家赞助 %(b)d %(unit)s") % {"a": resident, "b": merchant,
+                                                                           "unit": unit}
     else:
         subtitle = event.region.name
     return DraftFacts(title=title, subtitle=subtitle, body="\n".join(lines), region=event.region, happened_on=day,

@@ -56,4 +56,5 @@ class ReviewForm(forms.Form):
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部")), *list(StoryStatus.choices)])
-    q = forms.CharField(label=_("标题"), max_length=60, required=False)
+    q = forms.CharField(label=_("标题"), max_length=60, required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("按标题查找")}))

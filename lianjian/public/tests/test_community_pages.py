@@ -64,6 +64,8 @@ def test_community_page_has_figures_board_events_stories_and_sharing_tags(client
         area = get(client, reverse("public:area", args=[code]))
         assert 'data-testid="headline-figures"' in area and story.get_absolute_url() in area
         assert event.get_absolute_url() in area
+    board = get(client, reverse("public:board", args=[world.community.code]))
+    assert '<meta property="og:title" content="甲一社区公开展示板">' in board
     other = get(client, reverse("public:community", args=[world.other_community.code]))
     assert story.get_absolute_url() not in other and event.get_absolute_url() not in other
 

@@ -124,7 +124,7 @@ def test_a_draft_from_an_event_reads_its_pledges_and_praise(world):
     story = services.story_draft_from(actor=world.staff, kind="event", object_id=event.pk)
     assert story.status == StoryStatus.DRAFT and story.title == event.title
     assert "居民带来 34 道菜" in story.body and "爱心商家赞助 8 道菜" in story.body
-    assert "表扬 15 人" in story.body and story.subtitle == "34 道菜家常菜加 8 道菜商家菜"
+    assert "表扬 15 人" in story.body and story.subtitle == "居民带来 34 道菜，爱心商家赞助 8 道菜"
     assert story.links.get().object_id == event.pk and story.place == "社区食堂"
     with pytest.raises(Exception):  # noqa: B017 - a 404 or a refusal, never a draft
         services.story_draft_from(actor=world.other_staff, kind="event", object_id=event.pk)
