@@ -12,10 +12,11 @@ from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from lianjian.accounts.models import User
-from lianjian.api.auth import CsrfSessionAuth, OptionalAuth, TokenAuth
+from lianjian.api.auth import TokenAuth
 from lianjian.api.base import Id, patch_values
 from lianjian.api.errors import ERROR_RESPONSES, UnknownId, resolve_id
 from lianjian.api.pagination import ShapedQuerySet
@@ -26,8 +27,17 @@ from . import linking, selectors, services
 from .models import BODY_MAX, MAX_LINKS, Story, StoryKind, StoryStatus
 
 router = Router()
-# Reads need no login; a bearer token or a session still identifies staff (who also see drafts).
-PUBLIC_READ = [TokenAuth(), CsrfSessionAuth(), OptionalAuth()]
+# Reads need no login (the OpenAPI document says so: no security); a session, or a bearer token
+# when one is sent, still identifies staff, who also see their drafts.
+PUBLIC_READ = None
+
+
+def _viewer(request: HttpRequest) -> None:
+    """Authenticate a bearer token if the request carries one (a wrong token is a 401)."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        if TokenAuth()(request) is None:
+            raise AuthenticationError
+
 
 
 def _actor(request: HttpRequest) -> User:
@@ -35,7 +45,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-class LinkIn(Schema):
+class StoryLinkIn(Schema):
     kind: str = Field(..., min_length=1, max_length=20, description="project, event, meeting …")
     object_id: Id
 
@@ -51,7 +61,7 @@ class StoryIn(Schema):
     reporter: str = Field("", max_length=60)
     photo_credit: str = Field("", max_length=60)
     place: str = Field("", max_length=120)
-    links: list[LinkIn] = Field(default_factory=list, max_length=MAX_LINKS)
+    links: list[StoryLinkIn] = Field(default_factory=list, max_length=MAX_LINKS)
 
 
 class StoryPatch(Schema):
@@ -63,26 +73,26 @@ class StoryPatch(Schema):
     reporter: str | None = Field(None, max_length=60)
     photo_credit: str | None = Field(None, max_length=60)
     place: str | None = Field(None, max_length=120)
-    links: list[LinkIn] | None = Field(None, max_length=MAX_LINKS)
+    links: list[StoryLinkIn] | None = Field(None, max_length=MAX_LINKS)
 
 
-class ReviewIn(Schema):
+class StoryReviewIn(Schema):
     decision: Literal["publish", "return"] = Field(..., description="publish, or return to the author")
     note: str = Field("", max_length=500)
 
 
-class NoteIn(Schema):
+class StoryNoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class LinkOut(Schema):
+class StoryLinkOut(Schema):
     kind: str
     object_id: int
     title: str
     url: str
 
 
-class PhotoOut(Schema):
+class StoryPhotoOut(Schema):
     url: str
     thumbnail_url: str
     width: int
@@ -109,8 +119,8 @@ class StoryOut(Schema):
 
 class StoryDetailOut(StoryOut):
     body: str = Field(..., description="sanitised HTML")
-    links: list[LinkOut]
-    photos: list[PhotoOut]
+    links: list[StoryLinkOut]
+    photos: list[StoryPhotoOut]
     review_note: str | None = None
 
 
@@ -119,7 +129,7 @@ class StoryFilter(Schema):
     status: StoryStatus | None = Field(None, description="staff only: their stories in this status")
 
 
-class CreatedOut(Schema):
+class StoryCreatedOut(Schema):
     id: int
 
 
@@ -143,7 +153,7 @@ def _detail(request: HttpRequest, story: Story) -> dict[str, Any]:
     }
 
 
-def _links(request: HttpRequest, links: list[LinkIn]) -> list[tuple[str, int]]:
+def _links(request: HttpRequest, links: list[StoryLinkIn]) -> list[tuple[str, int]]:
     for link in links:
         resolve_id("links", linking.resolve, request.user, link.kind, link.object_id)
     return [(link.kind, link.object_id) for link in links]
@@ -152,6 +162,7 @@ def _links(request: HttpRequest, links: list[LinkIn]) -> list[tuple[str, int]]:
 @router.get("", response=list[StoryOut], auth=PUBLIC_READ, summary="Published stories (staff: theirs by status)")
 @paginate(PageNumberPagination, page_size=50)
 def list_stories(request: HttpRequest, filters: Query[StoryFilter]) -> Any:
+    _viewer(request)
     if filters.status is not None:
         qs = selectors.staff_stories(user=request.user, status=filters.status)
     else:
@@ -167,10 +178,11 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilter]) -> Any:
 @router.get("/{int:story_id}", response={200: StoryDetailOut, **ERROR_RESPONSES}, auth=PUBLIC_READ,
             summary="One story (published, or any of the caller's as staff)")
 def get_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
+    _viewer(request)
     return _detail(request, selectors.story_for(request.user, story_id))
 
 
-@router.post("", response={201: CreatedOut, **ERROR_RESPONSES}, summary="Write a draft story (staff)")
+@router.post("", response={201: StoryCreatedOut, **ERROR_RESPONSES}, summary="Write a draft story (staff)")
 def create_story(request: HttpRequest, payload: StoryIn) -> Status:
     region = selectors.staff_regions(user=request.user).filter(pk=payload.region_id).first()
     if region is None:
@@ -200,7 +212,7 @@ def submit_story(request: HttpRequest, story_id: int) -> dict[str, Any]:
 
 @router.post("/{int:story_id}/review", response={200: StoryOut, **ERROR_RESPONSES},
              summary="Review a story: publish it or return it (a staff member other than the author)")
-def review_story(request: HttpRequest, story_id: int, payload: ReviewIn) -> dict[str, Any]:
+def review_story(request: HttpRequest, story_id: int, payload: StoryReviewIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
     if payload.decision == "publish":
         return _out(services.story_publish(actor=_actor(request), story=story, note=payload.note))
@@ -209,13 +221,13 @@ def review_story(request: HttpRequest, story_id: int, payload: ReviewIn) -> dict
 
 @router.post("/{int:story_id}/publish", response={200: StoryOut, **ERROR_RESPONSES},
              summary="Publish a story in review (a staff member other than the author)")
-def publish_story(request: HttpRequest, story_id: int, payload: NoteIn) -> dict[str, Any]:
+def publish_story(request: HttpRequest, story_id: int, payload: StoryNoteIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
     return _out(services.story_publish(actor=_actor(request), story=story, note=payload.note))
 
 
 @router.post("/{int:story_id}/unpublish", response={200: StoryOut, **ERROR_RESPONSES},
              summary="Withdraw a published story (staff)")
-def unpublish_story(request: HttpRequest, story_id: int, payload: NoteIn) -> dict[str, Any]:
+def unpublish_story(request: HttpRequest, story_id: int, payload: StoryNoteIn) -> dict[str, Any]:
     story = selectors.story_for(request.user, story_id, change=True)
     return _out(services.story_unpublish(actor=_actor(request), story=story, reason=payload.note))

@@ -36,6 +36,10 @@ def test_public_list_and_detail(client, world):
     response = client.get(f"/api/v1/stories/{hidden.pk}")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert client.get(f"/api/v1/stories/{hidden.pk}", **auth(world.staff)).status_code == 200
+    assert client.get(f"/api/v1/stories/{hidden.pk}", HTTP_AUTHORIZATION="Bearer lj_wrong").status_code == 401
+    mine = client.get("/api/v1/stories?status=draft", **auth(world.staff)).json()
+    assert [r["title"] for r in mine["items"]] == ["草稿"]
+    assert client.get("/api/v1/stories?status=draft").json()["count"] == 0
 
 
 def test_staff_create_update_submit_review_publish_unpublish(client, world):
