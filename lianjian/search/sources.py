@@ -18,9 +18,9 @@ from lianjian.events.models import Event, EventStatus
 from lianjian.lists.models import Need, NeedStatus
 from lianjian.projects.models import Project
 from lianjian.projects.selectors import PUBLIC_STATUSES
-from lianjian.public.templatetags.public_tags import mask_personal
 from lianjian.stories.body import plain_text
 from lianjian.stories.models import Story, StoryStatus
+from lianjian.stories.personal import mask as mask_personal
 
 
 @dataclass(frozen=True)
