@@ -32,6 +32,8 @@ from lianjian.orgs.api import router as orgs_router  # noqa: E402
 from lianjian.points.api import router as points_router  # noqa: E402
 from lianjian.projects.api import router as projects_router  # noqa: E402
 from lianjian.regions.api import router as regions_router  # noqa: E402
+from lianjian.search.api import router as search_router  # noqa: E402
+from lianjian.stories.api import router as stories_router  # noqa: E402
 from lianjian.tickets.api import router as tickets_router  # noqa: E402
 from lianjian.workers.api import router as workers_router  # noqa: E402
 
@@ -48,3 +50,5 @@ api.add_router("/events", events_router, tags=["events"])
 api.add_router("/workers", workers_router, tags=["workers"])
 api.add_router("/points", points_router, tags=["points"])
 api.add_router("/tickets", tickets_router, tags=["street reports"])
+api.add_router("/stories", stories_router, tags=["stories"])
+api.add_router("/search", search_router, tags=["search"])

@@ -27,6 +27,8 @@ urlpatterns = [
     path("points/", include("lianjian.points.urls")),
     path("tickets/", include("lianjian.tickets.urls")),
     path("open311/v2/", include("lianjian.tickets.open311_urls")),
+    path("stories/", include("lianjian.stories.urls")),
+    path("search/", include("lianjian.search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

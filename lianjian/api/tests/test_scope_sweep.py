@@ -77,6 +77,11 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
                                                         phone=f"1370000000{i}") for i, e in enumerate(events)]
     posts = [volunteers.post_create(actor=SYSTEM, event=e, role="guide", title="引导", headcount=3,
                                     starts_at=e.starts_at, ends_at=e.ends_at) for e in events]
+    from lianjian.stories import services as story_services
+
+    stories = [story_services.story_create(actor=SYSTEM, region=r, title="报道", body="正文",
+                                           happened_on=dt.date(2025, 1, 9))
+               for r in (world.community, world.other_community)]
     community_pair = (world.community.pk, world.other_community.pk)
     # Workers: a worker, a station with a supply, and a merchant with an offer in each district.
     from lianjian.workers import merchants as worker_merchants
@@ -131,6 +136,7 @@ def _ids(world: Any) -> dict[str, tuple[Any, Any]]:
         "supply_id": (supplies[0].pk, supplies[1].pk),
         "merchant_id": (shops[0].pk, shops[1].pk),
         "offer_id": (offers[0].pk, offers[1].pk),
+        "story_id": (stories[0].pk, stories[1].pk),
         # One shared taxonomy: nothing is out of scope, an unknown id stands in.
         "category_id": (Category.objects.filter(is_active=True).first().pk, 10**9),
     }

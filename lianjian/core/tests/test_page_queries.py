@@ -202,3 +202,44 @@ def test_street_report_pages_cost_the_same_for_2_or_12_reports(world, client):
         after = queries(client, url)
         assert after <= before[url], f"{url}: {before[url]} queries with 3 reports, {after} with 12"
         assert after <= BOUND, url
+
+
+def test_story_and_public_overview_pages_cost_the_same_for_2_or_12_stories(world, client):
+    """Stories (with photos and links), the community page, feeds and search: no per-row query."""
+    from django.core.cache import cache
+
+    from lianjian.projects.tests.factories import png
+    from lianjian.stories.tests.factories import published
+
+    done = project(world, title="助老", status="completed")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            published(world, title=f"报道{next(_seq)}", links=[("project", done.pk)], photos=[png()])
+            project(world, title=f"公开项目{next(_seq)}", status="in_progress")
+
+    add(2)
+    pages = [
+        (world.staff, reverse("stories:manage")),
+        (None, reverse("public:home")),
+        (None, reverse("public:community", args=[world.community.code])),
+        (None, reverse("public:area", args=[world.street.code])),
+        (None, reverse("public:feed_region", args=[world.community.code])),
+        (None, reverse("search:search") + "?q=报道"),
+    ]
+    before = {}
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        cache.clear()
+        before[url] = queries(client, url)
+    add(10)
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        cache.clear()
+        after = queries(client, url)
+        assert after == before[url], f"{url}: {before[url]} queries with 2 rows, {after} with 12"
+        assert after <= 2 * BOUND, f"{url}: {after} queries"

@@ -108,6 +108,9 @@ def test_visitor_walks_from_public_home_to_a_project(live_server, browser, world
     page.click(f"[data-testid=communities] a >> text={world.community.name}")
     page.wait_for_load_state("networkidle")
     assert world.community.name in page.locator("h1").inner_text()
+    shot(page, out, "public-community")
+    page.click("[data-testid=board-link]")
+    page.wait_for_load_state("networkidle")
     shot(page, out, "public-board")
     page.click(f"[data-testid=board-project-link] >> text={p.title}")
     page.wait_for_load_state("networkidle")
@@ -121,9 +124,9 @@ def test_visitor_walks_from_public_home_to_a_project(live_server, browser, world
 
     # Search by name gets there too, without the tree.
     page.goto(live_server.url + "/")
-    page.fill("input[name=q]", world.community.name)
+    page.fill("#region-q", world.community.name)
     page.click("[data-testid=region-search] button")
     page.wait_for_load_state("networkidle")
     page.click(f"[data-testid=search-results] a >> text={world.community.name}")
-    assert page.url.endswith(f"/board/{world.community.code}/")
+    assert page.url.endswith(f"/c/{world.community.code}/")
     context.close()

@@ -32,12 +32,14 @@ def test_home_tree_leads_from_districts_to_streets_to_community_boards(client, w
     assert district_url in home and street_url in home
     district = get(client, district_url)
     board = reverse("public:board", args=[world.community.code])
-    assert street_url in district and board in district
-    assert reverse("public:board", args=[world.sibling.code]) in district
-    assert reverse("public:board", args=[world.other_community.code]) not in district
+    community = reverse("public:community", args=[world.community.code])
+    assert street_url in district and community in district
+    assert reverse("public:community", args=[world.sibling.code]) in district
+    assert reverse("public:community", args=[world.other_community.code]) not in district
     street = get(client, street_url)
-    assert board in street and world.sibling.name in street and world.other_community.name not in street
-    # The board links back up the tree.
+    assert community in street and world.sibling.name in street and world.other_community.name not in street
+    # The community page leads to its full board; both link back up the tree.
+    assert board in get(client, community)
     page = get(client, board)
     assert street_url in page and district_url in page
     # Communities have boards, not area pages; unknown codes are 404.
@@ -51,7 +53,7 @@ def test_street_page_shows_each_communitys_headline_figures(client, world):
     project(world, title="进行中", status="in_progress")
     project(world, title="取消的", status="cancelled")
     page = get(client, reverse("public:area", args=[world.street.code]))
-    card = page.split(reverse("public:board", args=[world.community.code]), 1)[1].split("</li>", 1)[0]
+    card = page.split(reverse("public:community", args=[world.community.code]), 1)[1].split("</li>", 1)[0]
     assert "<b>2</b> 已完成项目" in card and "<b>1</b> 在办项目" in card and "<b>1</b> 联建单位" in card
     district = get(client, reverse("public:area", args=[world.district.code]))
     assert "2 个社区 · 完成项目 2 · 联建单位 2" in district
@@ -60,7 +62,7 @@ def test_street_page_shows_each_communitys_headline_figures(client, world):
 def test_search_by_name_finds_districts_streets_and_communities_without_js(client, world):
     page = get(client, reverse("public:home"), q="甲一")
     results = page.split('data-testid="search-results"', 1)[1].split("</div>", 1)[0]
-    assert reverse("public:board", args=[world.community.code]) in results
+    assert reverse("public:community", args=[world.community.code]) in results
     assert world.other_community.name not in results and world.sibling.name not in results
     results = get(client, reverse("public:home"), q="乙街").split('data-testid="search-results"', 1)[1]
     assert reverse("public:area", args=[world.other_street.code]) in results.split("</div>", 1)[0]
