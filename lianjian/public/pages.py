@@ -9,6 +9,7 @@ projects when the current year has none yet (a January page shows last year's re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from lianjian.analytics.selectors import Figures, latest_year_with_data, region_
 from lianjian.events.models import Event, EventStatus
 from lianjian.regions.models import Level, Region
 from lianjian.stories.selectors import latest_with_cover
+from lianjian.workers.selectors import public_merchants, public_stations
 
 FIGURES_CACHE_SECONDS = 120
 EVENTS_SHOWN = 5
@@ -91,11 +93,31 @@ def overview(region: Region | None) -> Overview:
 
 
 # Templates other apps add to every community page (stations, friendly merchants…): each is
-# included with the page's context (``node`` is the community). Apps call
-# ``register_community_include("workers/includes/public_stations.html")`` in their ready().
+# included with the page's context (``node`` is the community) plus what its ``context`` function
+# returns for the community. ``PublicConfig.ready`` registers the domain apps' sections.
 COMMUNITY_INCLUDES: list[str] = []
+COMMUNITY_CONTEXTS: dict[str, Callable[[Region], dict[str, Any]]] = {}
 
 
-def register_community_include(template: str) -> None:
+def register_community_include(template: str, context: Callable[[Region], dict[str, Any]] | None = None) -> None:
     if template not in COMMUNITY_INCLUDES:
         COMMUNITY_INCLUDES.append(template)
+    if context is not None:
+        COMMUNITY_CONTEXTS[template] = context
+
+
+def community_include_context(community: Region) -> dict[str, Any]:
+    """What the registered sections need, for the templates still registered."""
+    out: dict[str, Any] = {}
+    for template in COMMUNITY_INCLUDES:
+        if template in COMMUNITY_CONTEXTS:
+            out |= COMMUNITY_CONTEXTS[template](community)
+    return out
+
+
+def register_community_sections() -> None:
+    """The rider stations and friendly merchants of the community (the workers app's public reads)."""
+    register_community_include("workers/includes/public_stations.html",
+                               lambda community: {"stations": list(public_stations(community))})
+    register_community_include("workers/includes/public_merchants.html",
+                               lambda community: {"merchants": public_merchants(community)})

@@ -79,6 +79,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
     overview = pages.overview(node)
     return render(request, "public/community.html", {
         "node": node, "overview": overview, "community_includes": list(pages.COMMUNITY_INCLUDES),
+        **pages.community_include_context(node),
         "projects": list(board_projects(community=node).order_by("-id")[:BOARD_SHOWN]),
         "needs": list(board_needs(community=node).order_by("-id")[:BOARD_SHOWN]),
         **_share(request, title=node.name,

@@ -154,3 +154,20 @@ def test_no_new_public_page_shows_phone_or_id_numbers(client, world):
         assert not ID_RE.search(page), (url, ID_RE.search(page).group())
         for private in ("王大爷", world.staff.real_name, world.street_admin.real_name, world.staff.username):
             assert private not in page, (url, private)
+
+
+def test_community_page_lists_its_stations_and_friendly_merchants_without_personal_data(client, world):
+    from lianjian.workers import merchants
+    from lianjian.workers.tests.factories import make_merchant, make_station, make_supply, make_worker
+
+    station = make_station(world, name="江浦路小哥驿站")
+    make_supply(station, name="雨衣", quantity=0)
+    make_station(world, name="别社区驿站", community=world.sibling)
+    shop = make_merchant(world)
+    merchants.offer_create(actor=world.staff, merchant=shop, title="骑手凭证9折")
+    rider = make_worker(world, verified=True)
+    page = get(client, reverse("public:community", args=[world.community.code]))
+    assert 'data-testid="public-stations"' in page and "江浦路小哥驿站" in page and "别社区驿站" not in page
+    assert station.get_absolute_url() in page  # the station's own public page has its supplies in words
+    assert shop.organisation.name in page and "骑手凭证9折" in page
+    assert rider.phone not in page
