@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.utils import timezone
 
-from lianjian.core.domain_events import emit, report_verified
 from lianjian.points.models import Redemption
 from lianjian.testing import PASSWORD, make_world
 from lianjian.testing.e2e import PHONE, decode_qr, login
+from lianjian.tickets.services import accept
+from lianjian.tickets.tests.factories import make_report
 
 from .factories import make_reward, make_scheme
 
@@ -38,9 +38,9 @@ def test_rider_earns_redeems_and_the_merchant_confirms_once(live_server, transac
     login(rider, live_server.url, world.rider.username, PASSWORD)
     rider.goto(f"{live_server.url}/home/")
     expect(rider.locator("[data-testid=home-points-balance]")).to_have_text("0")
-    # The reports app verifies the rider's report (the lead switches this to a real verified report).
-    emit(report_verified, source_key="reports.verified:1001", person=world.rider, community=world.community,
-         occurred_at=timezone.now(), category_code="manhole", title="井盖松动")
+    # The rider's street report is verified by the community's staff: the points scheme pays for it.
+    report = make_report(world, reporter=world.rider, code="safety", description="井盖松动，电瓶车经过会翘起来")
+    accept(actor=world.staff, report=report)
     rider.reload()
     expect(rider.locator("[data-testid=home-points-balance]")).to_have_text("10")
     _shot(rider, "home")

@@ -1,6 +1,8 @@
-"""On a 390×844 phone: a rider reports a hazard with a photo from their location; a second report
-at the same place shows the first as a nearby duplicate; staff dispatch it to a joint unit; the
-unit's liaison resolves it with an after-photo; the rider confirms and sees the whole timeline."""
+"""On a 390×844 phone: a registered rider checks in at a rider station by its door QR URL, reports a
+hazard with a photo from their location; a second report at the same place shows the first as a nearby
+duplicate; staff dispatch it to a joint unit; the unit's liaison resolves it with an after-photo; the rider
+confirms and sees the whole timeline. (Signing up as a rider with a phone code is the workers app's
+browser test.)"""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from lianjian.core.tests.test_images import gps_jpeg
 from lianjian.testing import PASSWORD, make_world
 from lianjian.testing.e2e import PHONE, login
 from lianjian.tickets.models import Report
+from lianjian.workers.tests.factories import make_station, make_worker
 
 from .factories import LAT, LNG, category
 
@@ -37,8 +40,16 @@ def test_report_duplicate_hint_dispatch_resolve_confirm(live_server, transaction
     picture = tmp_path / "manhole.jpg"
     picture.write_bytes(gps_jpeg())
 
+    make_worker(world, user=world.rider, verified=True)
+    station = make_station(world, name="江浦路小哥驿站")
+
     rider = _phone(browser, geolocation={"latitude": LAT, "longitude": LNG}, permissions=["geolocation"])
     login(rider, live_server.url, world.rider.username, PASSWORD)
+    # On the round: a rest at the station, checked in by scanning the QR code at its door.
+    rider.goto(f"{live_server.url}{station.get_checkin_url()}")
+    rider.click("[data-testid=checkin]")
+    expect(rider.locator("[data-testid=scan-result]")).to_have_attribute("data-counted", "1")
+    assert station.checkins.filter(worker__user=world.rider).count() == 1
     rider.goto(f"{live_server.url}/tickets/new/")
     rider.select_option("select[name=category]", str(safety.pk))
     rider.select_option("select[name=community]", str(world.community.pk))
