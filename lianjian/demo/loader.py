@@ -111,6 +111,9 @@ def demo_logins() -> list[tuple[str, str, str]]:
     names = dict(Region.objects.values_list("code", "name"))
     for username, _name, _phone, role, target in data.USERS:
         rows.append((username, f"{Role(role).label} {names.get(target, target)}".strip(), data.DEMO_PASSWORD))
+    # Made by the apps' own demo steps: the merchant who confirms points redemptions.
+    if User.objects.filter(username="xixili_merchant").exists():
+        rows.append(("xixili_merchant", f"{Role.LIAISON.label} 烂蹄花儿（西熙里商家联盟）", data.DEMO_PASSWORD))
     return rows
 
 
