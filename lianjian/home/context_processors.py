@@ -28,7 +28,7 @@ def _nav_url(url_name: str, urlconf: Any, prefix: str) -> str | None:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation entries the current user's roles give access to."""
     scope = get_scope(getattr(request, "user", None))
-    items: dict[str, list[tuple[str, str]]] = {"main": [], "account": []}
+    items: dict[str, list[tuple[str, str]]] = {"main": [], "more": [], "account": []}
     urlconf, prefix = get_urlconf(), get_script_prefix()
     for entry in nav_entries():
         if not entry.visible(scope):
@@ -36,4 +36,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url = _nav_url(entry.url_name, urlconf, prefix)
         if url is not None:
             items.setdefault(entry.group, []).append((str(entry.label), url))
-    return {"nav_items": items["main"], "account_items": items["account"], "scope": scope}
+    return {"nav_items": items["main"], "more_items": items["more"], "account_items": items["account"],
+            "scope": scope}

@@ -15,7 +15,7 @@ class LedgersConfig(AppConfig):
 
         from .kinds import SPECS
 
-        register_nav(_("台账"), "ledgers:index", lambda s: s.is_staff_like, order=70)
+        register_nav(_("台账"), "ledgers:index", lambda s: s.is_staff_like, order=70, group="more")
         # The audit trail names an import's ledger kind by its label.
         register_value_labels("kind", lambda kind: gettext(SPECS[kind].label) if kind in SPECS else None,
                               action="ledger_import")

@@ -16,8 +16,8 @@ class PointsConfig(AppConfig):
 
         receivers.connect()
         register_nav(_("积分"), "points:mine", lambda s: s.is_self_service, order=48)
-        register_nav(_("积分管理"), "points:staff", lambda s: s.is_staff_like, order=48)
-        register_nav(_("兑换核销"), "points:merchant", lambda s: s.is_liaison, order=49)
+        register_nav(_("积分管理"), "points:staff", lambda s: s.is_staff_like, order=48, group="more")
+        register_nav(_("兑换核销"), "points:merchant", lambda s: s.is_liaison, order=49, group="more")
         register_home_card("points.balance", "points/home_card.html", lambda s: s.is_self_service,
                            context=points_card, order=25)
         register_verbs({

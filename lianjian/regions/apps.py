@@ -10,4 +10,4 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         from lianjian.core.nav import register_nav
 
-        register_nav(_("区划"), "regions:list", lambda s: s.is_staff_like, order=10)
+        register_nav(_("区划"), "regions:list", lambda s: s.is_staff_like, order=10, group="more")

@@ -11,7 +11,7 @@ class StoriesConfig(AppConfig):
         from lianjian.core.activity import register_verbs
         from lianjian.core.nav import register_nav
 
-        register_nav(_("宣传报道"), "stories:manage", lambda s: s.is_staff_like, order=70)
+        register_nav(_("宣传报道"), "stories:manage", lambda s: s.is_staff_like, order=71, group="more")
         register_verbs({
             "submit": _("提交了审核"),
             "unpublish": _("撤回了报道"),

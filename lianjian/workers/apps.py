@@ -15,9 +15,10 @@ class WorkersConfig(AppConfig):
         from . import tasks  # noqa: F401  (periodic tasks register on import)
         from .home_cards import worker_card
 
-        register_nav(_("新就业群体"), "workers:list", lambda s: s.is_staff_like, order=47)
+        register_nav(_("新就业群体"), "workers:list", lambda s: s.is_staff_like, order=47, group="more")
         register_nav(_("小哥驿站"), "workers:me", lambda s: Role.RIDER in s.roles and not s.is_staff_like, order=47)
-        register_nav(_("友好商户"), "workers:merchants", lambda s: s.is_liaison and not s.is_staff_like, order=48)
+        register_nav(_("友好商户"), "workers:merchants", lambda s: s.is_liaison and not s.is_staff_like, order=48,
+                     group="more")
         register_home_card("workers.me", "workers/home_card.html",
                            lambda s: s.is_self_service, context=worker_card, order=25)
         register_verbs({

@@ -129,7 +129,7 @@ def test_english_menu_is_one_line_at_1280(live_server, browser):
         assert page.locator("html").get_attribute("lang") == "en"
         page.locator("header.topbar").screenshot(path=str(SHOTS / f"menu-en-{user.username}.png"))
         tops = page.evaluate("""() => Array.from(document.querySelectorAll(
-            '.topbar .brand, .nav > a, .nav > form, .nav > .bell-wrap, .nav > .account'))
+            '.topbar .brand, .nav > a, .nav > form, .nav > .bell-wrap, .nav > .account, .nav > .more'))
             .filter(e => e.getBoundingClientRect().height > 0)
             .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
         assert len(tops) >= 4
@@ -144,6 +144,13 @@ def test_english_menu_is_one_line_at_1280(live_server, browser):
         page.screenshot(path=str(SHOTS / f"menu-en-open-{user.username}.png"))
         page.click("main")
         assert not page.locator(".account-items >> text=Log out").is_visible()
+        if user in (world.staff, world.district_admin):  # less used pages fold under "More"
+            assert not page.locator(".more-items >> text=Stories").is_visible()
+            page.click("[data-testid=more-menu]")
+            assert page.locator(".more-items >> text=Stories").is_visible()
+            assert not page.locator(".account-items >> text=Log out").is_visible()
+            page.keyboard.press("Escape")
+            assert not page.locator(".more-items >> text=Stories").is_visible()
         context.close()
 
 

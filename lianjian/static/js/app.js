@@ -14,14 +14,15 @@
   document.addEventListener("click", function (event) {
     var el = event.target && event.target.closest ? event.target.closest("[data-print]") : null;
     if (el) { event.preventDefault(); window.print(); }
-    // A click outside the open account menu closes it.
-    var toggle = document.getElementById("account-toggle");
-    if (toggle && toggle.checked && !(event.target.closest && event.target.closest(".account"))) {
-      toggle.checked = false;
-    }
+    // A click outside an open menu (the person's, or “more”) closes it.
+    document.querySelectorAll(".nav .account-toggle:checked").forEach(function (toggle) {
+      if (!(event.target.closest && event.target.closest(".account, .more") === toggle.parentNode)) {
+        toggle.checked = false;
+      }
+    });
   });
   document.addEventListener("keydown", function (event) {
-    var toggle = document.getElementById("account-toggle");
-    if (event.key === "Escape" && toggle && toggle.checked) { toggle.checked = false; }
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll(".nav .account-toggle:checked").forEach(function (toggle) { toggle.checked = false; });
   });
 })();
