@@ -40,6 +40,8 @@ def test_report_duplicate_hint_dispatch_resolve_confirm(live_server, transaction
     picture = tmp_path / "manhole.jpg"
     picture.write_bytes(gps_jpeg())
 
+    world.rider.phone = "13500000012"  # a rider registers with the phone their account proved
+    world.rider.save(update_fields=["phone"])
     make_worker(world, user=world.rider, verified=True)
     station = make_station(world, name="江浦路小哥驿站")
 
