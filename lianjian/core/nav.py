@@ -23,8 +23,8 @@ _ENTRIES: list[NavEntry] = []
 
 def register_nav(label: str | Promise, url_name: str, visible: Callable[[Any], bool], order: int = 50,
                  group: str = "main") -> None:
-    """Add a menu entry; one URL may appear under different labels for different people."""
-    if not any(e.url_name == url_name and str(e.label) == str(label) for e in _ENTRIES):
+    """Add a menu entry; one URL may appear under different labels (or menus) for different people."""
+    if not any(e.url_name == url_name and str(e.label) == str(label) and e.group == group for e in _ENTRIES):
         _ENTRIES.append(NavEntry(label, url_name, visible, order, group))
 
 

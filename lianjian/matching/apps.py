@@ -10,4 +10,5 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         from lianjian.core.nav import register_nav
 
-        register_nav(_("匹配"), "matching:home", lambda s: s.is_staff_like or s.is_liaison, order=35)
+        register_nav(_("匹配"), "matching:home", lambda s: s.is_liaison and not s.is_staff_like, order=35)
+        register_nav(_("匹配"), "matching:home", lambda s: s.is_staff_like, order=35, group="more")

@@ -120,6 +120,10 @@ def test_need_form_checkboxes_sit_next_to_their_labels(live_server, browser):
 def test_english_menu_is_one_line_at_1280(live_server, browser):
     world = make_world()
     world.superuser.real_name = "Administrator"
+    for user in (world.staff, world.district_admin, world.liaison):
+        # The widest name the menu shows (longer ones are cut with an ellipsis at 10em).
+        user.real_name = "欧阳" + "娜" * 10
+        user.save(update_fields=["real_name"])
     for user in (world.staff, world.district_admin, world.liaison, world.superuser):
         context = browser.new_context(viewport=DESKTOP)
         context.add_cookies(login_cookie(user, live_server.url, language="en"))
