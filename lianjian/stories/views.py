@@ -150,11 +150,16 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda s: services.story_submit(actor=_actor(request), story=s), _("已提交审核。"))
 
 
+def _review_note(request: HttpRequest) -> str:
+    """The reviewer's optional note (publish, return, withdraw); a bad one counts as none."""
+    form = ReviewForm(request.POST)
+    return form.cleaned_data["note"] if form.is_valid() else ""
+
+
 @require_POST
 @login_required
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    note = _review_note(request)
     return _act(request, pk, lambda s: services.story_publish(actor=_actor(request), story=s, note=note),
                 _("报道已发布。"))
 
@@ -162,8 +167,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    note = _review_note(request)
     return _act(request, pk, lambda s: services.story_return(actor=_actor(request), story=s, note=note),
                 _("已退回作者修改。"))
 
@@ -171,8 +175,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    note = _review_note(request)
     return _act(request, pk, lambda s: services.story_unpublish(actor=_actor(request), story=s, reason=note),
                 _("报道已撤回。"))
 
