@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from lianjian.accounts.models import User
 from lianjian.accounts.permissions import SYSTEM, get_scope
 from lianjian.core.activity import apply_changes, record_activity
+from lianjian.core.integrity import breaks_unique
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import is_active_partner
 
@@ -114,7 +115,7 @@ def redeem(*, actor: User, reward: Reward, now: dt.datetime | None = None) -> Re
         try:
             return _redeem(actor=actor, reward=reward, account=account, now=now, stale=stale)
         except IntegrityError as exc:  # a code collision (1 in 10^8): draw another
-            if "code" not in str(exc).lower():
+            if not breaks_unique(exc, Redemption, "code"):
                 raise
     raise PointsConflict("try_again", _("系统繁忙，请重试。"))
 

@@ -142,3 +142,17 @@ def test_the_periodic_tasks_are_idempotent(world):
     tasks.expire_holds()  # queued (immediate in tests) like the scheduler does: nothing more to void
     assert Redemption.objects.get(pk=r.pk).status == "voided"
     assert Account.objects.get(person=world.rider).balance == 50
+
+
+def test_a_redemption_code_that_clashes_is_drawn_again_and_the_price_held_once(world, monkeypatch):
+    scheme = make_scheme(world)
+    account = fund(scheme, world.rider, 100)
+    reward = make_reward(scheme, organisation=world.unit, points=30, stock=5)
+    first = redemptions.redeem(actor=world.rider, reward=reward)
+    draws = iter([first.code, "98765432"])
+    monkeypatch.setattr(redemptions, "new_code", lambda: next(draws))
+    second = redemptions.redeem(actor=world.rider, reward=reward)
+    assert second.code == "98765432"
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (40, 60)
+    assert Reward.objects.get(pk=reward.pk).stock == 3
