@@ -162,7 +162,8 @@ def get_scope(user: Viewer) -> Scope:
     cached: Scope | None = getattr(user, "_lianjian_scope", None)
     if cached is not None:
         return cached
-    assignments = list(user.roles.select_related("region", "organisation"))
+    # Regions are needed as objects (subtree rules); organisations only by id.
+    assignments = list(user.roles.select_related("region"))
     scope = Scope(
         user=user,
         is_superuser=bool(user.is_superuser),
