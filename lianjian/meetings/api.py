@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.api.base import MAX_ID, Id, Quantity
@@ -201,11 +201,11 @@ def claim(request: AuthenticatedHttpRequest, meeting_id: int, payload: MeetingCl
     c = services.meeting_claim_create(
         actor=request.user, meeting=m, need=need, organisation=org, quantity=payload.quantity
     )
-    return 201, {
+    return Status(201, {
         "id": c.pk,
         "organisation": org.name,
         "role": c.role,
         "quantity": c.quantity,
         "status": c.status,
         "in_meeting": True,
-    }
+    })
