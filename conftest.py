@@ -10,6 +10,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_scopes():  # type: ignore[no-untyped-def]
+    """Each test starts without scopes remembered by an earlier one (its rows are rolled back)."""
+    from lianjian.accounts.permissions import _REMEMBERED
+
+    _REMEMBERED.clear()
+    yield
+    _REMEMBERED.clear()
+
+
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
     from lianjian.testing import make_world

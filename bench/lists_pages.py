@@ -59,7 +59,9 @@ def main() -> int:
         staff = user_create(actor=SYSTEM, username="bench_staff", password=None, real_name="基准测试社区管理员")
         role_grant(actor=SYSTEM, user=staff, role=Role.COMMUNITY_STAFF, region=community)
     else:
-        staff.roles.filter(role=Role.COMMUNITY_STAFF).update(region=community)
+        for assignment in staff.roles.filter(role=Role.COMMUNITY_STAFF):  # saved one by one: the scope_version rises
+            assignment.region = community
+            assignment.save(update_fields=["region"])
     client = Client()
     client.force_login(staff)
 

@@ -63,7 +63,9 @@ def main() -> int:
         )
         role_grant(actor=SYSTEM, user=staff, role=Role.COMMUNITY_STAFF, region=community)
     else:
-        staff.roles.filter(role=Role.COMMUNITY_STAFF).update(region=community)
+        for assignment in staff.roles.filter(role=Role.COMMUNITY_STAFF):  # saved one by one: the scope_version rises
+            assignment.region = community
+            assignment.save(update_fields=["region"])
     # No setup_test_environment(): its template instrumentation (a signal with a context copy per
     # rendered template) is not what production pays; "localhost" is an allowed host instead.
     client = Client(SERVER_NAME="localhost")

@@ -11,16 +11,21 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib import admin
+        from django.db.models.signals import post_delete, post_save
 
         from lianjian.core.activity import register_value_labels
 
         from .forms import AdminLoginForm
-        from .models import Role
+        from .models import Role, RoleAssignment
+        from .permissions import roles_changed
 
         # /admin/login/ counts and locks failures like the site's log-in page, and so does the
         # old-password check of /admin/password_change/.
         admin.site.login_form = AdminLoginForm
         admin.site.password_change = _throttled_password_change  # type: ignore[method-assign]
+        # A change of anybody's role assignments retires the scopes remembered for them.
+        post_save.connect(roles_changed, sender=RoleAssignment, dispatch_uid="accounts.roles_changed.save")
+        post_delete.connect(roles_changed, sender=RoleAssignment, dispatch_uid="accounts.roles_changed.delete")
         # The audit trail names a role change's role by its label.
         register_value_labels("role", lambda value: Role(value).label if value in Role.values else None)
 

@@ -32,6 +32,9 @@ class User(AbstractUser):
     phone = models.CharField(
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )
+    # Raised in the same transaction as any change of the person's role assignments (see
+    # ``permissions.get_scope``): a scope remembered for an older number is never used again.
+    scope_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -8,11 +8,12 @@ roles (resident, rider, volunteer) cover nothing beyond their own records.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
 from .actors import SYSTEM, Viewer
@@ -151,6 +152,16 @@ class Scope:
 
 
 
+# Role assignments (with their regions) remembered across requests in this process, by person and
+# ``User.scope_version``: otherwise every request of a logged-in person reads them again. Any change
+# of a person's assignments raises the version in its own transaction (``roles_changed``), so a
+# remembered list is never used after a change; the age limit only refreshes the region names a
+# remembered scope shows (the home community). The objects are shared: read them, never change them.
+_REMEMBERED: dict[tuple[Any, ...], tuple[float, list[Any]]] = {}
+_REMEMBER_LIMIT = 4096
+_REMEMBER_SECONDS = 300.0
+
+
 def get_scope(user: Viewer) -> Scope:
     """Return (and cache on the user object) the scope of *user*."""
     if user is SYSTEM:
@@ -162,8 +173,7 @@ def get_scope(user: Viewer) -> Scope:
     cached: Scope | None = getattr(user, "_lianjian_scope", None)
     if cached is not None:
         return cached
-    # Regions are needed as objects (subtree rules); organisations only by id.
-    assignments = list(user.roles.select_related("region"))
+    assignments = _assignments_of(user)
     scope = Scope(
         user=user,
         is_superuser=bool(user.is_superuser),
@@ -177,10 +187,43 @@ def get_scope(user: Viewer) -> Scope:
     return scope
 
 
+def _assignments_of(user: User) -> list[Any]:
+    # date_joined tells apart two people given the same id (a restored backup, a rolled-back test).
+    key = (user.pk, user.scope_version, user.date_joined)
+    now = time.monotonic()
+    remembered = _REMEMBERED.get(key)
+    if remembered is not None and now - remembered[0] < _REMEMBER_SECONDS:
+        return remembered[1]
+    # Regions are needed as objects (subtree rules); organisations only by id.
+    assignments = list(user.roles.select_related("region"))
+    if len(_REMEMBERED) >= _REMEMBER_LIMIT:
+        _REMEMBERED.clear()
+    _REMEMBERED[key] = (now, assignments)
+    return assignments
+
+
 def forget_scope(user: Viewer) -> None:
     """Drop the cached scope after the user's roles changed."""
     if user is not None and hasattr(user, "_lianjian_scope"):
         delattr(user, "_lianjian_scope")
+    _forget_pk(getattr(user, "pk", None))
+
+
+def roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A role assignment was saved or deleted: raise its person's ``scope_version`` in the same
+    transaction, so no process uses a scope remembered from before (``post_save``/``post_delete``
+    of RoleAssignment; a bulk write that skips signals must call this itself)."""
+    User.objects.filter(pk=instance.user_id).update(scope_version=F("scope_version") + 1)
+    person = instance._state.fields_cache.get("user")
+    if person is not None:
+        person.refresh_from_db(fields=["scope_version"])
+    forget_scope(person)
+    _forget_pk(instance.user_id)
+
+
+def _forget_pk(pk: Any) -> None:
+    for key in [k for k in _REMEMBERED if k[0] == pk]:
+        _REMEMBERED.pop(key, None)
 
 
 def require_access(user: Viewer, obj: _M, *, change: bool = False) -> _M:

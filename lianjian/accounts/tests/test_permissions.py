@@ -78,3 +78,54 @@ def test_region_change_needs_an_admin_above_the_node(world):
     assert not get_scope(world.district_admin).can_change(world.district)
     assert not get_scope(world.staff).can_change(world.community)
     assert not get_scope(world.street_admin).can_change(world.other_community)
+
+
+def _fresh(user):
+    """The person as the next request loads them (another process, or the same one later)."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_remembered_scope_saves_the_next_requests_the_role_query(world, django_assert_num_queries):
+    assert get_scope(_fresh(world.staff)).covers_region(world.community)
+    person = _fresh(world.staff)
+    with django_assert_num_queries(0):
+        assert get_scope(person).covers_region(world.community)
+
+
+def test_a_revoked_role_is_gone_from_the_next_request_even_when_remembered(world):
+    from lianjian.accounts.models import Role
+    from lianjian.accounts.services import role_revoke
+
+    assert get_scope(_fresh(world.staff)).covers_region(world.community)  # remembered now
+    assignment = world.staff.roles.get(role=Role.COMMUNITY_STAFF)
+    role_revoke(actor=world.street_admin, assignment=assignment)
+    later = get_scope(_fresh(world.staff))
+    assert not later.covers_region(world.community) and not later.is_staff_like
+
+
+@pytest.mark.parametrize("change", ["create", "save", "queryset_delete"])
+def test_any_change_of_assignments_raises_the_scope_version(world, change):
+    """Written through the ORM in any way that sends signals (admin, demo, fixtures), not only
+    through role_grant/role_revoke."""
+    from lianjian.accounts.models import Role, RoleAssignment
+
+    before = _fresh(world.resident).scope_version
+    assert not get_scope(_fresh(world.resident)).covers_region(world.community)
+    if change == "create":
+        RoleAssignment.objects.create(user=_fresh(world.resident), role=Role.COMMUNITY_STAFF, region=world.community)
+        assert get_scope(_fresh(world.resident)).covers_region(world.community)
+    elif change == "save":
+        assignment = RoleAssignment.objects.get(user=world.staff, role=Role.COMMUNITY_STAFF)
+        assert get_scope(_fresh(world.staff)).covers_region(world.community)
+        assignment.region = world.sibling
+        assignment.save()
+        moved = get_scope(_fresh(world.staff))
+        assert moved.covers_region(world.sibling) and not moved.covers_region(world.community)
+        before = None
+    else:
+        assert get_scope(_fresh(world.staff)).is_staff_like
+        RoleAssignment.objects.filter(user=world.staff).delete()
+        assert not get_scope(_fresh(world.staff)).is_staff_like
+        before = None
+    if before is not None:
+        assert _fresh(world.resident).scope_version > before
