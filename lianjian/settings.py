@@ -166,6 +166,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DAT
     # (bench/events_load.py: about a third more registrations/s). Behind a transaction-mode pooler
     # without prepared-statement support (PgBouncer before 1.21) set DATABASE_PREPARED=0.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Django's backend, with bulk statements kept under the 65,535 parameters one statement may bind.
+    DATABASES["default"]["ENGINE"] = "lianjian.core.dbbackends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
