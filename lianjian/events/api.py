@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.api.errors import ERROR_RESPONSES, ErrorOut, UnknownId
 from lianjian.api.limits import Kilometres
@@ -156,7 +157,7 @@ def list_events(request: HttpRequest, upcoming: bool = False) -> Any:
 
 
 @router.post("", response={201: CreatedOut, **ERROR_RESPONSES}, summary="Create an event (staff)")
-def create_event(request: HttpRequest, payload: EventIn) -> Status:
+def create_event(request: AuthenticatedHttpRequest, payload: EventIn) -> Status:
     scope = get_scope(request.user)
     region_pk = payload.community_id or payload.region_id
     if region_pk is None:
@@ -269,7 +270,7 @@ def accept_offer(request: HttpRequest, event_id: int, registration_id: int) -> A
 @router.post("/{int:event_id}/checkins", response={200: CheckInOut, 404: ErrorOut, 409: ErrorOut,
                                                      **ERROR_RESPONSES},
              summary="Check a registration in by its code (staff); a retried nonce replays the answer")
-def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> Status:
+def check_in(request: AuthenticatedHttpRequest, event_id: int, payload: CheckInIn) -> Status:
     event = selectors.event_for(request.user, event_id, change=True)
     result = services.checkin(actor=request.user, event=event, code=payload.code, nonce=payload.nonce)
     if result.outcome != "ok":
@@ -358,14 +359,14 @@ def list_posts(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/{int:event_id}/posts", response={201: PostOut, **ERROR_RESPONSES}, summary="Add a post (staff)")
-def create_post(request: HttpRequest, event_id: int, payload: PostIn) -> Status:
+def create_post(request: AuthenticatedHttpRequest, event_id: int, payload: PostIn) -> Status:
     event = selectors.event_for(request.user, event_id, change=True)
     return Status(201, _post_out(volunteers.post_create(actor=request.user, event=event, **payload.dict())))
 
 
 @router.post("/{int:event_id}/posts/{int:post_id}/signups", response={201: SignupOut, **ERROR_RESPONSES},
              summary="Sign up for a post's shift (the volunteer themselves)")
-def create_signup(request: HttpRequest, event_id: int, post_id: int) -> Status:
+def create_signup(request: AuthenticatedHttpRequest, event_id: int, post_id: int) -> Status:
     event = selectors.event_for(request.user, event_id)
     s = volunteers.signup_create(actor=request.user, post=selectors.post_for(request.user, event, post_id))
     return Status(201, {"id": s.pk, "post_id": s.post_id, "status": s.status, "checked_in_at": s.checked_in_at,
@@ -380,7 +381,7 @@ def list_pledges(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/{int:event_id}/pledges", response={201: PledgeOut, **ERROR_RESPONSES}, summary="Record a pledge")
-def create_pledge(request: HttpRequest, event_id: int, payload: PledgeIn) -> Status:
+def create_pledge(request: AuthenticatedHttpRequest, event_id: int, payload: PledgeIn) -> Status:
     event = selectors.event_for(request.user, event_id)  # the service says who may record pledges
     data = payload.dict(exclude={"organisation_id"})
     organisation = None
@@ -395,6 +396,6 @@ def create_pledge(request: HttpRequest, event_id: int, payload: PledgeIn) -> Sta
 
 @router.post("/{int:event_id}/recognitions", response={201: CreatedOut, **ERROR_RESPONSES},
              summary="Praise a person at the event (staff); the certificate is a PDF on the event page")
-def create_recognition(request: HttpRequest, event_id: int, payload: RecognitionIn) -> Status:
+def create_recognition(request: AuthenticatedHttpRequest, event_id: int, payload: RecognitionIn) -> Status:
     event = selectors.event_for(request.user, event_id, change=True)
     return Status(201, {"id": thanks.recognition_create(actor=request.user, event=event, **payload.dict()).pk})

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, Viewer, require_person
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.domain_events import attendance_verified, emit
@@ -62,16 +63,16 @@ class EventConflict(ValidationError):
         super().__init__(message, code=code)
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Viewer) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def may_run(actor: Any, event: Event) -> bool:
+def may_run(actor: Viewer, event: Event) -> bool:
     """Staff of the organising community or street (and admins above it) run the event."""
     return get_scope(actor).covers_region(event.region)
 
 
-def _require_staff(actor: Any, event: Event) -> None:
+def _require_staff(actor: Actor, event: Event) -> None:
     if not may_run(actor, event):
         raise PermissionDenied
 
@@ -79,7 +80,7 @@ def _require_staff(actor: Any, event: Event) -> None:
 # ---- events ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def event_create(*, actor: Any, co_units: list[Any] | None = None, **data: Any) -> Event:
+def event_create(*, actor: Actor, co_units: list[Any] | None = None, **data: Any) -> Event:
     """Create an event in a community or street the actor runs; co-organisers must be its partners."""
     unknown = set(data) - set(EVENT_FIELDS)
     if unknown:
@@ -117,7 +118,7 @@ def _check_times(event: Event) -> None:
 
 
 @transaction.atomic
-def event_cancel(*, actor: Any, event: Event, reason: str) -> Event:
+def event_cancel(*, actor: Actor, event: Event, reason: str) -> Event:
     """Cancel an event: every active registration is told; nobody can register any more."""
     _require_staff(actor, event)
     reason = (reason or "").strip()
@@ -160,7 +161,7 @@ class Registrant:
     source: str
 
 
-def _registrant(actor: Any, event: Event, name: str, phone: str, phone_verified: bool) -> Registrant:
+def _registrant(actor: Viewer, event: Event, name: str, phone: str, phone_verified: bool) -> Registrant:
     """Staff register anybody by name and phone; a person without an account registers with a
     phone number they proved with a one-time code; everyone else registers themselves."""
     name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
@@ -174,14 +175,14 @@ def _registrant(actor: Any, event: Event, name: str, phone: str, phone_verified:
         if not phone:
             raise ValidationError({"phone": _("请填写报名人手机号。")})
         return Registrant(name=name, phone=phone, source=RegistrationSource.STAFF)
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
-    own_phone = actor.phone or phone
+    person = require_person(actor)
+    own_phone = person.phone or phone
     if not own_phone:
         raise ValidationError({"phone": _("请填写您的手机号。")})
-    if actor.phone and phone and phone != actor.phone:
+    if person.phone and phone and phone != person.phone:
         raise PermissionDenied  # a person registers only themselves
-    return Registrant(name=actor.get_full_name() or actor.username, phone=own_phone, source=RegistrationSource.SELF)
+    return Registrant(name=person.get_full_name() or person.username, phone=own_phone,
+                      source=RegistrationSource.SELF)
 
 
 def _lock(event: Event) -> Event:
@@ -249,7 +250,7 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def registration_create(*, actor: Any, event: Event, name: str = "", phone: str = "", party_size: int = 1,
+def registration_create(*, actor: Viewer, event: Event, name: str = "", phone: str = "", party_size: int = 1,
                         emergency_contact: str = "", shirt_size: str = "", dietary_notes: str = "",
                         now: dt.datetime | None = None, phone_verified: bool = False) -> Registration:
     """Register a person (and family): confirmed while places are free and nobody waits, else queued.
@@ -289,7 +290,7 @@ def registration_create(*, actor: Any, event: Event, name: str = "", phone: str 
 CODE_DRAWS = 5
 
 
-def _register(actor: Any, event: Event, registration: Registration, party_size: int, *,
+def _register(actor: Viewer, event: Event, registration: Registration, party_size: int, *,
               now: dt.datetime | None, stale: tuple[bool, int] | None) -> Registration:
     """The locked part of :func:`registration_create`: as few statements as the rules need, so the
     event's lock (SQLite's write lock) is held briefly. The check-in code is unique by the
@@ -367,7 +368,7 @@ def _release(registration: Registration, *, to: str, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def registration_cancel(*, actor: Any, registration: Registration, holder: bool = False) -> Registration:
+def registration_cancel(*, actor: Viewer, registration: Registration, holder: bool = False) -> Registration:
     """The person (or staff) cancels a place or leaves the waitlist; the next in line moves up.
 
     ``holder`` says the caller opened the registration's private link (registered by phone code)."""
@@ -389,7 +390,7 @@ def registration_cancel(*, actor: Any, registration: Registration, holder: bool 
 
 
 @transaction.atomic
-def offer_accept(*, actor: Any, registration: Registration, holder: bool = False) -> Registration:
+def offer_accept(*, actor: Viewer, registration: Registration, holder: bool = False) -> Registration:
     """Accept a place offered from the waitlist before the offer lapses."""
     if not holder and registration.user_id != getattr(actor, "pk", None) and not may_run(actor, registration.event):
         raise PermissionDenied
@@ -439,7 +440,7 @@ def _answer(scan: CheckInScan) -> CheckInResult:
     return CheckInResult(scan.outcome, scan.http_status, scan.message, scan.registration)
 
 
-def checkin(*, actor: Any, event: Event, code: str, nonce: str, now: dt.datetime | None = None) -> CheckInResult:
+def checkin(*, actor: Actor, event: Event, code: str, nonce: str, now: dt.datetime | None = None) -> CheckInResult:
     """Check a registration in by its code. The same nonce again replays the first answer."""
     _require_staff(actor, event)
     code, nonce = (code or "").strip().upper().replace("-", "").replace(" ", ""), (nonce or "").strip()
@@ -460,7 +461,7 @@ def checkin(*, actor: Any, event: Event, code: str, nonce: str, now: dt.datetime
         return _answer(CheckInScan.objects.select_related("registration").get(event=event, nonce=nonce))
 
 
-def _check_in(actor: Any, event: Event, code: str, now: dt.datetime) -> CheckInResult:
+def _check_in(actor: Actor, event: Event, code: str, now: dt.datetime) -> CheckInResult:
     registration = Registration.objects.select_related("event", "checked_in_by").filter(code=code).first()
     if registration is None:
         return CheckInResult("invalid_code", 422, _("签到码无效。"))
@@ -495,7 +496,7 @@ def already_message(registration: Registration) -> str:
 
 
 @transaction.atomic
-def mark_no_shows(*, actor: Any, event: Event, now: dt.datetime | None = None) -> int:
+def mark_no_shows(*, actor: Actor, event: Event, now: dt.datetime | None = None) -> int:
     """After the event: confirmed registrations that never checked in are marked as no-shows."""
     _require_staff(actor, event)
     now = now or timezone.now()

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, person_of
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.fonts import font_face_css
 from lianjian.core.images import check_photos, delete_files, store_photo
@@ -28,7 +29,7 @@ from .models import Event, EventPhoto, Pledge, PledgeStatus, Recognition, Regist
 from .services import may_run
 
 
-def _require_staff(actor: Any, event: Event) -> None:
+def _require_staff(actor: Actor, event: Event) -> None:
     if not may_run(actor, event):
         raise PermissionDenied
 
@@ -44,7 +45,7 @@ def _check_unit(event: Event, organisation: Organisation | None) -> None:
 
 
 @transaction.atomic
-def pledge_create(*, actor: Any, event: Event, item: str, quantity: int, unit: str, pledger_kind: str,
+def pledge_create(*, actor: Actor, event: Event, item: str, quantity: int, unit: str, pledger_kind: str,
                   pledger_name: str, organisation: Organisation | None = None, user: Any = None) -> Pledge:
     """Staff record a pledge ("红烧肉 1 盆 — 刁嬢嬢"); a merchant's pledge may name its unit."""
     _require_staff(actor, event)
@@ -60,7 +61,7 @@ def pledge_create(*, actor: Any, event: Event, item: str, quantity: int, unit: s
 
 
 @transaction.atomic
-def pledge_set_status(*, actor: Any, pledge: Pledge, status: str) -> Pledge:
+def pledge_set_status(*, actor: Actor, pledge: Pledge, status: str) -> Pledge:
     _require_staff(actor, pledge.event)
     if status not in PledgeStatus.values:
         raise ValidationError({"status": _("状态不正确。")})
@@ -110,7 +111,7 @@ def pledged_quantity(*, event: Event) -> int:
 # ---- recognition -------------------------------------------------------------------------------
 
 @transaction.atomic
-def recognition_create(*, actor: Any, event: Event, name: str = "", reason: str, affiliation: str = "",
+def recognition_create(*, actor: Actor, event: Event, name: str = "", reason: str, affiliation: str = "",
                        gift: str = "", user: Any = None, registration: Registration | None = None) -> Recognition:
     """Praise a person at an event; each gets a numbered certificate (e.g. E12-0001). Naming one of
     the event's registrations links the praise to that person's account, where they see it."""
@@ -124,7 +125,7 @@ def recognition_create(*, actor: Any, event: Event, name: str = "", reason: str,
     number = f"E{event.pk}-{count + 1:04d}"
     rec = Recognition(event=event, name=(name or "").strip(), reason=(reason or "").strip(),
                       affiliation=(affiliation or "").strip(), gift=(gift or "").strip(), user=user, number=number,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
+                      created_by=person_of(actor))
     rec.full_clean()
     rec.save()
     record_activity(actor=actor, action="recognise", obj=event, changes=snapshot(rec, ["name", "reason", "gift"]))
@@ -135,7 +136,7 @@ MAX_EVENT_PHOTOS = 30
 
 
 @transaction.atomic
-def event_photos_add(*, actor: Any, event: Event, photos: list[Any], caption: str = "") -> list[EventPhoto]:
+def event_photos_add(*, actor: Actor, event: Event, photos: list[Any], caption: str = "") -> list[EventPhoto]:
     """Staff add photos of the event; each is checked by its content and gets public copies
     (EXIF and location removed) for the event's public page."""
     _require_staff(actor, event)
@@ -147,7 +148,7 @@ def event_photos_add(*, actor: Any, event: Event, photos: list[Any], caption: st
     rows = []
     for prepared in checked:
         row = EventPhoto(event=event, caption=(caption or prepared.caption or "").strip()[:100],
-                         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                         uploaded_by=person_of(actor))
         try:
             store_photo(row, prepared)
             row.full_clean(exclude=["uploaded_by"])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from lianjian.accounts.http import AuthenticatedHttpRequest
 from lianjian.accounts.permissions import get_scope
 from lianjian.accounts.selectors import activity_for
 from lianjian.core import phone_codes
@@ -48,7 +49,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_staff_like:
         raise PermissionDenied
     form = EventForm(request.POST or None, user=request.user)
@@ -105,7 +106,7 @@ def event_detail(request: HttpRequest, pk: int, extra: dict[str, Any] | None = N
 
 @require_POST
 @login_required
-def register(request: HttpRequest, pk: int) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk)
     on_behalf = request.POST.get("on_behalf") == "1" and services.may_run(request.user, event)
     form = _registration_form(request, event, on_behalf=on_behalf, data=request.POST)
@@ -135,7 +136,7 @@ def _registration(request: HttpRequest, pk: int, rid: int) -> Registration:
 
 @require_POST
 @login_required
-def registration_cancel(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+def registration_cancel(request: AuthenticatedHttpRequest, pk: int, rid: int) -> HttpResponse:
     r = _registration(request, pk, rid)
     try:
         services.registration_cancel(actor=request.user, registration=r)
@@ -150,7 +151,7 @@ def registration_cancel(request: HttpRequest, pk: int, rid: int) -> HttpResponse
 
 @require_POST
 @login_required
-def offer_accept(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+def offer_accept(request: AuthenticatedHttpRequest, pk: int, rid: int) -> HttpResponse:
     r = _registration(request, pk, rid)
     try:
         services.offer_accept(actor=request.user, registration=r)
@@ -162,7 +163,7 @@ def offer_accept(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
 
 
 @login_required
-def registration_qr(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+def registration_qr(request: AuthenticatedHttpRequest, pk: int, rid: int) -> HttpResponse:
     """The person's check-in QR code (PNG): it carries the code the door scanner reads."""
     r = _registration(request, pk, rid)
     if r.status != RegistrationStatus.CONFIRMED:
@@ -188,7 +189,7 @@ def event_poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def registrations(request: HttpRequest, pk: int) -> HttpResponse:
+def registrations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     status = request.GET.get("status") or RegistrationStatus.CONFIRMED
     if status not in RegistrationStatus.values:
@@ -200,7 +201,7 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def registrations_export(request: HttpRequest, pk: int) -> HttpResponse:
+def registrations_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
     event = selectors.event_for(request.user, pk, change=True)
@@ -225,7 +226,7 @@ def registrations_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def event_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     form = CancelEventForm(request.POST)
     if form.is_valid():
@@ -242,7 +243,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def no_shows(request: HttpRequest, pk: int) -> HttpResponse:
+def no_shows(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     try:
         n = services.mark_no_shows(actor=request.user, event=event)
@@ -254,7 +255,7 @@ def no_shows(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def scanner(request: HttpRequest, pk: int) -> HttpResponse:
+def scanner(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The door: scan or type a code; each submission carries a fresh nonce."""
     event = selectors.event_for(request.user, pk, change=True)
     result = None
@@ -273,13 +274,13 @@ def scanner(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def live_counts(request: HttpRequest, pk: int) -> HttpResponse:
+def live_counts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     return render(request, "events/_counts.html", {"event": event, "figures": selectors.event_figures(event=event)})
 
 
 @login_required
-def my_registrations(request: HttpRequest) -> HttpResponse:
+def my_registrations(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(selectors.my_registrations(user=request.user)[:100])
     for r in rows:
         r.position = services.waitlist_position(r)  # type: ignore[attr-defined]
@@ -317,7 +318,7 @@ def _staff_form(request: HttpRequest, event: Event, form: Any, write: Any, done:
 
 @require_POST
 @login_required
-def post_create(request: HttpRequest, pk: int) -> HttpResponse:
+def post_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     return _staff_form(request, event, PostForm(request.POST), volunteers.post_create,
                        lambda _post: _("岗位已添加。"), "posts")
@@ -325,7 +326,7 @@ def post_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def signup_create(request: HttpRequest, pk: int, post_id: int) -> HttpResponse:
+def signup_create(request: AuthenticatedHttpRequest, pk: int, post_id: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk)
     post = selectors.post_for(request.user, event, post_id)
     try:
@@ -346,7 +347,7 @@ SIGNUP_ACTIONS = {
 
 @require_POST
 @login_required
-def signup_action(request: HttpRequest, pk: int, sid: int, action: str) -> HttpResponse:
+def signup_action(request: AuthenticatedHttpRequest, pk: int, sid: int, action: str) -> HttpResponse:
     event = selectors.event_for(request.user, pk)
     signup = selectors.signup_for(request.user, event, sid)
     try:
@@ -374,7 +375,7 @@ def signup_action(request: HttpRequest, pk: int, sid: int, action: str) -> HttpR
 
 @require_POST
 @login_required
-def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
+def pledge_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     return _staff_form(request, event, PledgeForm(request.POST, event=event), thanks.pledge_create,
                        lambda _pledge: _("认捐已登记。"), "pledges")
@@ -382,7 +383,7 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def pledge_status(request: HttpRequest, pk: int, pledge_id: int) -> HttpResponse:
+def pledge_status(request: AuthenticatedHttpRequest, pk: int, pledge_id: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     pledge = selectors.pledge_for(request.user, event, pledge_id)
     try:
@@ -394,14 +395,14 @@ def pledge_status(request: HttpRequest, pk: int, pledge_id: int) -> HttpResponse
 
 @require_POST
 @login_required
-def recognition_create(request: HttpRequest, pk: int) -> HttpResponse:
+def recognition_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     return _staff_form(request, event, RecognitionForm(request.POST, event=event), thanks.recognition_create,
                        lambda rec: _("已表扬：%(name)s。") % {"name": rec.name}, "recognitions")
 
 
 @login_required
-def certificate(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+def certificate(request: AuthenticatedHttpRequest, pk: int, rid: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk)
     rec = selectors.recognition_for(request.user, event, rid)
     response = HttpResponse(thanks.certificate_pdf(rec), content_type="application/pdf")
@@ -497,7 +498,7 @@ def manage_qr(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+def photos_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_for(request.user, pk, change=True)
     form = EventPhotosForm(request.POST, request.FILES)
     if form.is_valid():

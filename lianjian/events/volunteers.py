@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianjian.accounts.actors import Actor, Viewer, require_person
 from lianjian.accounts.models import Role, RoleAssignment
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.domain_events import emit, volunteer_hours_verified
@@ -33,7 +34,7 @@ SHORT_NOTICE = dt.timedelta(days=2)
 
 
 @transaction.atomic
-def post_create(*, actor: Any, event: Event, **data: Any) -> VolunteerPost:
+def post_create(*, actor: Actor, event: Event, **data: Any) -> VolunteerPost:
     """Add a post to an event the actor runs; its shift lies within a day of the event."""
     if not may_run(actor, event):
         raise PermissionDenied
@@ -52,10 +53,9 @@ def post_create(*, actor: Any, event: Event, **data: Any) -> VolunteerPost:
     return post
 
 
-def signup_create(*, actor: Any, post: VolunteerPost, now: dt.datetime | None = None) -> VolunteerSignup:
+def signup_create(*, actor: Actor, post: VolunteerPost, now: dt.datetime | None = None) -> VolunteerSignup:
     """A volunteer signs up for a shift: not after it ended, not overlapping another, not over headcount."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
+    person = require_person(actor)
     now = now or timezone.now()
     if post.ends_at <= now:
         raise ValidationError(_("该岗位的班次已结束。"))
@@ -64,7 +64,7 @@ def signup_create(*, actor: Any, post: VolunteerPost, now: dt.datetime | None = 
     try:
         with transaction.atomic():
             clash = VolunteerSignup.objects.select_related("post").filter(
-                user=actor, status=SignupStatus.SIGNED, post__starts_at__lt=post.ends_at,
+                user=person, status=SignupStatus.SIGNED, post__starts_at__lt=post.ends_at,
                 post__ends_at__gt=post.starts_at).first()
             if clash is not None:
                 if clash.post_id == post.pk:
@@ -76,7 +76,7 @@ def signup_create(*, actor: Any, post: VolunteerPost, now: dt.datetime | None = 
             if VolunteerPost.objects.filter(pk=post.pk, filled__lt=F("headcount")).update(
                     filled=F("filled") + 1) != 1:
                 raise ValidationError(_("该岗位人数已满。"))
-            signup = VolunteerSignup.objects.create(post=post, user=actor)
+            signup = VolunteerSignup.objects.create(post=post, user=person)
             record_activity(actor=actor, action="volunteer_signup", obj=signup,
                             changes={"post": [None, post.title]})
     except IntegrityError as exc:
@@ -85,7 +85,7 @@ def signup_create(*, actor: Any, post: VolunteerPost, now: dt.datetime | None = 
 
 
 @transaction.atomic
-def signup_cancel(*, actor: Any, signup: VolunteerSignup) -> VolunteerSignup:
+def signup_cancel(*, actor: Actor, signup: VolunteerSignup) -> VolunteerSignup:
     if signup.user_id != getattr(actor, "pk", None) and not may_run(actor, signup.post.event):
         raise PermissionDenied
     if signup.checked_in_at:
@@ -100,13 +100,13 @@ def signup_cancel(*, actor: Any, signup: VolunteerSignup) -> VolunteerSignup:
     return signup
 
 
-def _require_own_or_staff(actor: Any, signup: VolunteerSignup) -> None:
+def _require_own_or_staff(actor: Viewer, signup: VolunteerSignup) -> None:
     if signup.user_id != getattr(actor, "pk", None) and not may_run(actor, signup.post.event):
         raise PermissionDenied
 
 
 @transaction.atomic
-def signup_check_in(*, actor: Any, signup: VolunteerSignup, now: dt.datetime | None = None) -> VolunteerSignup:
+def signup_check_in(*, actor: Actor, signup: VolunteerSignup, now: dt.datetime | None = None) -> VolunteerSignup:
     """Report at the post (the volunteer on their phone, or staff for them) during the shift."""
     _require_own_or_staff(actor, signup)
     now = now or timezone.now()
@@ -131,7 +131,7 @@ def verified_minutes(signup: VolunteerSignup, out: dt.datetime) -> int:
 
 
 @transaction.atomic
-def signup_check_out(*, actor: Any, signup: VolunteerSignup, now: dt.datetime | None = None) -> VolunteerSignup:
+def signup_check_out(*, actor: Actor, signup: VolunteerSignup, now: dt.datetime | None = None) -> VolunteerSignup:
     _require_own_or_staff(actor, signup)
     now = now or timezone.now()
     if not signup.checked_in_at:
@@ -148,7 +148,7 @@ def signup_check_out(*, actor: Any, signup: VolunteerSignup, now: dt.datetime | 
 
 
 @transaction.atomic
-def hours_report(*, actor: Any, signup: VolunteerSignup, minutes: int, note: str) -> VolunteerSignup:
+def hours_report(*, actor: Actor, signup: VolunteerSignup, minutes: int, note: str) -> VolunteerSignup:
     """A volunteer reports time that the post could not see (cooking at home); staff decide."""
     if signup.user_id != getattr(actor, "pk", None):
         raise PermissionDenied
@@ -164,7 +164,7 @@ def hours_report(*, actor: Any, signup: VolunteerSignup, minutes: int, note: str
 
 
 @transaction.atomic
-def hours_decide(*, actor: Any, signup: VolunteerSignup, approve: bool) -> VolunteerSignup:
+def hours_decide(*, actor: Actor, signup: VolunteerSignup, approve: bool) -> VolunteerSignup:
     if not may_run(actor, signup.post.event):
         raise PermissionDenied
     status = HoursStatus.APPROVED if approve else HoursStatus.REJECTED
