@@ -222,7 +222,8 @@ def roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _forget_pk(pk: Any) -> None:
-    for key in [k for k in _REMEMBERED if k[0] == pk]:
+    # list() copies the keys in one step: another thread may add or clear entries meanwhile.
+    for key in [k for k in list(_REMEMBERED) if k[0] == pk]:
         _REMEMBERED.pop(key, None)
 
 
