@@ -200,7 +200,7 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> St
         r = services.registration_create(actor=request.user, event=event, **payload.dict())
     except services.EventConflict as exc:
         return _conflict(exc)
-    return Status(201, _registration_out(request, r))
+    return Status(201, _registration_out(request, r, position=getattr(r, "position_when_registered", None) or 0))
 
 
 @router.get("/{int:event_id}/registrations", response={200: list[RegistrationOut], **ERROR_RESPONSES},

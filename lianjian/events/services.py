@@ -212,20 +212,20 @@ def _registration_statement(event: Event, phone: str) -> tuple[str, list[Any]]:
     sql = (f"SELECT {columns}, "  # noqa: S608
            f"EXISTS (SELECT 1 FROM {quote(Registration._meta.db_table)} r WHERE r.event_id = e.id AND r.phone = %s"
            f" AND r.status IN ({active})) AS duplicate, "
-           f"EXISTS (SELECT 1 FROM {quote(Registration._meta.db_table)} r WHERE r.event_id = e.id"
-           f" AND r.status = %s) AS waiting "
+           f"(SELECT COUNT(*) FROM {quote(Registration._meta.db_table)} r WHERE r.event_id = e.id"
+           f" AND r.status = %s) AS queued "
            f"FROM {quote(Event._meta.db_table)} e WHERE e.id = %s{lock}")
     return sql, [phone, RegistrationStatus.WAITLISTED, event.pk]
 
 
-def _locked_for_registration(event: Event, phone: str) -> tuple[Event, bool, bool]:
+def _locked_for_registration(event: Event, phone: str) -> tuple[Event, bool, int]:
     """The event row under its lock, whether *phone* already holds a place or waits, and whether anybody
     is queued — one query on the hot path of a run's registration rush.
 
     Written in SQL because building this query through the ORM cost more CPU than the database spent
     answering it (the load benchmark of ``bench/events_load.py``); the statuses come from the models."""
     row = next(iter(Event.objects.raw(*_registration_statement(event, phone))))
-    return row, bool(row.duplicate), bool(row.waiting)  # type: ignore[attr-defined]
+    return row, bool(row.duplicate), int(row.queued)  # type: ignore[attr-defined]
 
 
 def _take_places(event_pk: int, places: int) -> None:
@@ -303,7 +303,7 @@ def _register(actor: Viewer, event: Event, registration: Registration, party_siz
             raise ValidationError(problem)
         if duplicate:
             raise EventConflict("already_registered", _("该手机号已报名或在候补名单中。"))
-        waiting, free = stale if stale is not None else (queued, locked.capacity - locked.taken)
+        waiting, free = stale if stale is not None else (queued > 0, locked.capacity - locked.taken)
         if not waiting and free >= party_size:
             registration.status = RegistrationStatus.CONFIRMED
             _take_places(locked.pk, party_size)
@@ -312,6 +312,10 @@ def _register(actor: Viewer, event: Event, registration: Registration, party_siz
         registration.save()
         record_activity(actor=actor, action="register", obj=registration,
                         changes=snapshot(registration, ["name", "party_size", "status", "source"]))
+    # The place in the queue at this moment, counted under the lock (the API's answer needs no second
+    # count); later, ask waitlist_position.
+    registration.position_when_registered = (  # type: ignore[attr-defined]
+        queued + 1 if registration.status == RegistrationStatus.WAITLISTED and stale is None else None)
     return registration
 
 
