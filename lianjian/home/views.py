@@ -17,6 +17,10 @@ from lianjian.orgs.selectors import community_unit_counts, organisation_list
 from lianjian.projects.models import ProjectStatus
 from lianjian.projects.selectors import milestones_overdue, project_list
 from lianjian.regions.models import Region
+from lianjian.tickets.models import Status as ReportStatus
+from lianjian.tickets.selectors import Filters, staff_reports
+from lianjian.workers.models import WorkerStatus
+from lianjian.workers.selectors import worker_list
 
 
 @login_required
@@ -44,16 +48,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_todo(user: Viewer, scope: Scope) -> list[tuple[str, int, str]]:
-    """What waits for staff today: needs to review, claims to confirm, overdue milestones, open projects."""
+    """What waits for staff today: needs to review, claims to confirm, overdue milestones, open projects,
+    street reports to accept or past their deadline, riders to verify."""
     queue = review_queue(user=user)
     overdue = milestones_overdue()
     if not scope.is_superuser:
         overdue = overdue.filter(scope.region_q(prefix="project__community__"))
     review_url = reverse("lists:review")
+    reports_url = reverse("tickets:staff_list")
     return [
         (_("待审核需求"), queue["needs"].count(), review_url),
         (_("待确认认领"), queue["claims"].count(), review_url),
         (_("逾期节点"), overdue.count(), reverse("projects:list") + "?status=in_progress"),
         (_("进行中项目"), project_list(user=user, status=ProjectStatus.IN_PROGRESS).count(),
          reverse("projects:list") + "?status=in_progress"),
+        # Street reports waiting to be accepted, and those past their deadline (the escalation job
+        # tells the street; the community sees them here first).
+        (_("待受理随手拍"), staff_reports(user=user, filters=Filters(status=ReportStatus.NEW)).count(),
+         f"{reports_url}?status={ReportStatus.NEW}"),
+        (_("逾期随手拍"), staff_reports(user=user, filters=Filters(overdue=True)).count(), f"{reports_url}?overdue=1"),
+        (_("待核验骑手"), worker_list(user=user, status=WorkerStatus.PENDING).count(),
+         f"{reverse('workers:list')}?status={WorkerStatus.PENDING}"),
     ]

@@ -172,3 +172,30 @@ def test_public_copies_have_no_exif_and_originals_stay_with_reporter_unit_and_st
                          (world.other_staff, 404)):
         client.force_login(user)
         assert client.get(photo_row.original_url).status_code == status, user
+
+
+def test_the_staff_home_counts_reports_to_accept_and_past_their_deadline_in_scope_only(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lianjian.workers.tests.factories import make_worker
+
+    make_report(world)  # new: waits to be accepted
+    make_report(world, description="路灯坏了两晚，巷子里很黑", code="facility", state="dispatched")
+    late = make_report(world, description="消防通道被电动车堵住了", state="dispatched")
+    Report.objects.filter(pk=late.pk).update(deadline=timezone.now() - dt.timedelta(hours=2))
+    make_report(world, community=world.other_community, description="另一个社区的井盖松动了")
+    make_worker(world)  # a rider waiting to be verified
+
+    def todo_of(user):
+        client.force_login(user)
+        response = client.get("/home/")
+        return {label: (n, url) for label, n, url in response.context["todo"]}
+
+    todo = todo_of(world.staff)
+    assert todo["待受理随手拍"][0] == 1 and todo["逾期随手拍"][0] == 1 and todo["待核验骑手"][0] == 1
+    listed = client.get(todo["逾期随手拍"][1])
+    assert [r.pk for r in listed.context["rows"]] == [late.pk]  # the link opens exactly those
+    other = todo_of(world.other_staff)
+    assert other["待受理随手拍"][0] == 1 and other["逾期随手拍"][0] == 0 and other["待核验骑手"][0] == 0
