@@ -216,7 +216,10 @@ def roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     User.objects.filter(pk=instance.user_id).update(scope_version=F("scope_version") + 1)
     person = instance._state.fields_cache.get("user")
     if person is not None:
-        person.refresh_from_db(fields=["scope_version"])
+        try:
+            person.refresh_from_db(fields=["scope_version"])
+        except User.DoesNotExist:  # the person is being deleted with their roles
+            person = None
     forget_scope(person)
     _forget_pk(instance.user_id)
 

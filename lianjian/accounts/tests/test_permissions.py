@@ -129,3 +129,12 @@ def test_any_change_of_assignments_raises_the_scope_version(world, change):
         before = None
     if before is not None:
         assert _fresh(world.resident).scope_version > before
+
+
+def test_deleting_a_person_with_roles_passes_through_the_scope_version_signal(world):
+    from lianjian.accounts.models import RoleAssignment
+
+    user = _fresh(world.liaison)
+    assert get_scope(user).is_liaison
+    user.delete()
+    assert not RoleAssignment.objects.filter(user_id=world.liaison.pk).exists()
