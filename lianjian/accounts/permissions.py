@@ -220,8 +220,10 @@ def roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
             person.refresh_from_db(fields=["scope_version"])
         except User.DoesNotExist:  # the person is being deleted with their roles
             person = None
-    forget_scope(person)
-    _forget_pk(instance.user_id)
+    if person is not None:
+        forget_scope(person)  # the in-memory person's scope, and what this process remembered for them
+    else:
+        _forget_pk(instance.user_id)
 
 
 def _forget_pk(pk: Any) -> None:

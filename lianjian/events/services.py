@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lianjian.accounts.actors import Actor, Viewer, require_person
+from lianjian.accounts.actors import Actor, Viewer, person_of, require_person
 from lianjian.accounts.permissions import get_scope
 from lianjian.core.activity import record_activity, snapshot
 from lianjian.core.domain_events import attendance_verified, emit
@@ -63,10 +63,6 @@ class EventConflict(ValidationError):
         super().__init__(message, code=code)
 
 
-def _user(actor: Viewer) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def may_run(actor: Viewer, event: Event) -> bool:
     """Staff of the organising community or street (and admins above it) run the event."""
     return get_scope(actor).covers_region(event.region)
@@ -91,7 +87,7 @@ def event_create(*, actor: Actor, co_units: list[Any] | None = None, **data: Any
         raise PermissionDenied
     if region.kind not in ("community", "street"):
         raise ValidationError({"region": _("活动须由社区或街道主办。")})
-    event = Event(created_by=_user(actor), **data)
+    event = Event(created_by=person_of(actor), **data)
     event.full_clean()
     _check_times(event)
     event.save()
@@ -219,8 +215,8 @@ def _registration_statement(event: Event, phone: str) -> tuple[str, list[Any]]:
 
 
 def _locked_for_registration(event: Event, phone: str) -> tuple[Event, bool, int]:
-    """The event row under its lock, whether *phone* already holds a place or waits, and whether anybody
-    is queued — one query on the hot path of a run's registration rush.
+    """The event row under its lock, whether *phone* already holds a place or waits, and how many people
+    are queued — one query on the hot path of a run's registration rush.
 
     Written in SQL because building this query through the ORM cost more CPU than the database spent
     answering it (the load benchmark of ``bench/events_load.py``); the statuses come from the models."""
@@ -259,7 +255,7 @@ def registration_create(*, actor: Viewer, event: Event, name: str = "", phone: s
     ``phone_verified`` says the caller checked a one-time code for *phone* (no account needed)."""
     who = _registrant(actor, event, name, phone, phone_verified)
     registration = Registration(
-        event=event, user=_user(actor) if who.source == RegistrationSource.SELF else None, name=who.name,
+        event=event, user=person_of(actor) if who.source == RegistrationSource.SELF else None, name=who.name,
         phone=who.phone, party_size=party_size, source=who.source, status=RegistrationStatus.WAITLISTED,
         emergency_contact=(emergency_contact or "").strip(), shirt_size=(shirt_size or "").strip(),
         dietary_notes=(dietary_notes or "").strip())
@@ -278,12 +274,16 @@ def registration_create(*, actor: Viewer, event: Event, name: str = "", phone: s
             return _register(actor, event, registration, party_size, now=now, stale=stale)
         except IntegrityError as exc:
             if breaks_unique(exc, Registration, "event", "phone"):
-                raise EventConflict("already_registered", _("该手机号已报名或在候补名单中。")) from exc
+                raise _already_registered() from exc
             drawn_again = breaks_unique(exc, Registration, "code") or breaks_unique(exc, Registration, "manage_token")
             if not drawn_again or draw + 1 == CODE_DRAWS:
                 raise
             registration.code, registration.manage_token = new_code(), new_manage_token()
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _already_registered() -> EventConflict:
+    return EventConflict("already_registered", _("该手机号已报名或在候补名单中。"))
 
 
 # How often a registration draws a new check-in code after a clash (each clash: 1 in 10^12).
@@ -302,7 +302,7 @@ def _register(actor: Viewer, event: Event, registration: Registration, party_siz
         if problem:
             raise ValidationError(problem)
         if duplicate:
-            raise EventConflict("already_registered", _("该手机号已报名或在候补名单中。"))
+            raise _already_registered()
         waiting, free = stale if stale is not None else (queued > 0, locked.capacity - locked.taken)
         if not waiting and free >= party_size:
             registration.status = RegistrationStatus.CONFIRMED
@@ -458,7 +458,7 @@ def checkin(*, actor: Actor, event: Event, code: str, nonce: str, now: dt.dateti
             result = _check_in(actor, event, code, now or timezone.now())
             CheckInScan.objects.create(event=event, nonce=nonce, registration=result.registration,
                                        outcome=result.outcome, http_status=result.http_status,
-                                       message=result.message[:200], scanned_by=_user(actor))
+                                       message=result.message[:200], scanned_by=person_of(actor))
             return result
     except IntegrityError:
         # The same nonce raced in on another connection and won: answer as it did.
@@ -477,11 +477,11 @@ def _check_in(actor: Actor, event: Event, code: str, now: dt.datetime) -> CheckI
     if registration.status != RegistrationStatus.CONFIRMED:
         return CheckInResult("not_confirmed", 409, _("该报名尚在候补中，未获得名额。"), registration)
     done = Registration.objects.filter(pk=registration.pk, checked_in_at__isnull=True).update(
-        checked_in_at=now, checked_in_by=_user(actor), no_show=False)
+        checked_in_at=now, checked_in_by=person_of(actor), no_show=False)
     if done != 1:
         registration.refresh_from_db()
         return CheckInResult("already_checked_in", 409, already_message(registration), registration)
-    registration.checked_in_at, registration.checked_in_by = now, _user(actor)
+    registration.checked_in_at, registration.checked_in_by = now, person_of(actor)
     record_activity(actor=actor, action="check_in", obj=registration,
                     changes={"checked_in_at": [None, now.isoformat()]})
     emit(attendance_verified, source_key=f"events.attendance:{registration.pk}", person=registration.user,
